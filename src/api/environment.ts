@@ -1,0 +1,120 @@
+/**
+ * The StreamExecutionEnvironment a job's builder receives: job-wide settings and the
+ * sources that start every stream. It records the stream graph; running it is the
+ * cluster's business.
+ */
+import { JobDefinitionError } from '../core/errors.js';
+import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
+import type { Key } from '../core/key-encoding.js';
+import type { StreamEdge, StreamGraph, StreamNode } from '../runtime/graph/stream-graph.js';
+import type { Source } from '../runtime/source.js';
+import { CollectionSource } from '../connectors/collection-source.js';
+import { SequenceSource } from '../connectors/sequence-source.js';
+import { DataStream } from './data-stream.js';
+import { KeyedStream } from './keyed-stream.js';
+
+/** What the runner passes in when it builds the graph. */
+export interface EnvironmentContext {
+  /** Job parameters (`--set key=value`). */
+  readonly parameters: ReadonlyMap<string, string>;
+}
+
+/** The environment a job is built in (Flink's StreamExecutionEnvironment). */
+export class StreamExecutionEnvironment {
+  private readonly nodes: StreamNode[] = [];
+  private readonly uids = new Set<string>();
+  private parallelism: number | undefined;
+  private maxParallelism: number | undefined;
+
+  /** @internal */
+  constructor(private readonly context: EnvironmentContext = { parameters: new Map() }) {}
+
+  /** Sets the default parallelism of every operator (the CLI's `--parallelism` overrides it). */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) {
+      throw new JobDefinitionError(`setParallelism(${String(parallelism)}): parallelism must be an integer >= 1`);
+    }
+    this.parallelism = parallelism;
+    return this;
+  }
+
+  /** The default parallelism set by the job, if any. */
+  getParallelism(): number | undefined {
+    return this.parallelism;
+  }
+
+  /**
+   * Sets the number of key groups of keyed state: the upper bound for rescaling, fixed for
+   * the life of the state. @default min(max(roundUpToPowerOfTwo(p + p/2), 128), 32768)
+   */
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > MAX_PARALLELISM_UPPER_BOUND) {
+      throw new JobDefinitionError(
+        `setMaxParallelism(${String(maxParallelism)}): maxParallelism must be an integer in [1, ${MAX_PARALLELISM_UPPER_BOUND}]`,
+      );
+    }
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  getMaxParallelism(): number | undefined {
+    return this.maxParallelism;
+  }
+
+  /** A job parameter given with `--set key=value`, or `fallback`. */
+  getParameter(key: string): string | undefined;
+  getParameter(key: string, fallback: string): string;
+  getParameter(key: string, fallback?: string): string | undefined {
+    return this.context.parameters.get(key) ?? fallback;
+  }
+
+  /** The integers `from..to` (inclusive), split evenly across the parallel instances. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    return this.fromSource(new SequenceSource(from, to), 'Sequence');
+  }
+
+  /** The given items, in order, from a single (non-parallel) instance. */
+  fromCollection<T>(items: Iterable<T>): DataStream<T> {
+    return this.fromSource(new CollectionSource([...items]), 'Collection');
+  }
+
+  /** Records from any {@link Source}. */
+  fromSource<T>(source: Source<T>, name: string): DataStream<T> {
+    const node = this.addNode({
+      kind: 'source',
+      name: `Source: ${name}`,
+      inputs: [],
+      source: source as Source<unknown>,
+      stateKeySelector: undefined,
+    });
+    return new DataStream<T>(this, [{ sourceNodeId: node.id, partitioner: undefined }], node);
+  }
+
+  /** @internal */
+  addNode(spec: Omit<StreamNode, 'id' | 'uid' | 'parallelism'>): StreamNode {
+    const node: StreamNode = { ...spec, id: this.nodes.length, uid: undefined, parallelism: undefined };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** @internal */
+  keyedStream<T, K extends Key>(edges: StreamEdge[], selector: (record: unknown) => Key): KeyedStream<T, K> {
+    return new KeyedStream<T, K>(this, edges, selector);
+  }
+
+  /** @internal */
+  registerUid(uid: string): void {
+    if (typeof uid !== 'string' || uid.length === 0) throw new JobDefinitionError('uid() needs a non-empty string');
+    if (this.uids.has(uid)) throw new JobDefinitionError(`uid '${uid}' is used by two operators; uids must be unique`);
+    this.uids.add(uid);
+  }
+
+  /** @internal */
+  toStreamGraph(): StreamGraph {
+    return {
+      nodes: this.nodes,
+      defaultParallelism: this.parallelism ?? 1,
+      maxParallelism: this.maxParallelism,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The `eddy` command. `eddy run <job>` runs a job module on the embedded local cluster;
+ * options on the command line override the job's own settings. Exit code 0 when the job
+ * finished; otherwise a one-line reason on stderr and a non-zero exit code.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { runJob } from '../cluster/run-job.js';
+import type { RunOptions } from '../cluster/run-options.js';
+import { EddyError, TaskFailureError } from '../core/errors.js';
+import { formatSummary, ProgressLine } from './progress-line.js';
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('eddy')
+    .description('Eddy: stateful stream processing for TypeScript')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  let exitCode = 0;
+  program
+    .command('run')
+    .description('run a job module (.ts or .js) on the embedded local cluster')
+    .argument('<job>', 'path of the job module; its default export is defineJob(...)')
+    .option('-p, --parallelism <n>', 'default parallelism of every operator', positiveInt('--parallelism'))
+    .option('--max-parallelism <n>', 'maxParallelism: the number of key groups (1..32768)', positiveInt('--max-parallelism'))
+    .option('--slots <n>', 'worker threads of the local cluster (default: the number of cores)', positiveInt('--slots'))
+    .option('--single-thread', 'run every task on the main thread (deterministic, for debugging)')
+    .option('--set <key=value>', 'job parameter, read with env.getParameter(key); repeatable', collectPair, [] as [string, string][])
+    .option('-q, --quiet', 'no progress line and no summary')
+    .action(async (job: string, opts: CliRunOptions) => {
+      exitCode = await runCommand(job, opts);
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      process.stderr.write(`eddy: ${error.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    process.stderr.write(`eddy: ${oneLine(error)}\n`);
+    return 1;
+  }
+}
+
+interface CliRunOptions {
+  parallelism?: number;
+  maxParallelism?: number;
+  slots?: number;
+  singleThread?: boolean;
+  set: [string, string][];
+  quiet?: boolean;
+}
+
+async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
+  const progress = new ProgressLine(process.stderr, !opts.quiet);
+  const options: RunOptions = {
+    parallelism: opts.parallelism,
+    maxParallelism: opts.maxParallelism,
+    slots: opts.slots,
+    execution: opts.singleThread ? 'single-thread' : 'threads',
+    parameters: Object.fromEntries(opts.set),
+    onProgress: (p) => progress.update(p),
+  };
+  try {
+    const result = await runJob(job, options);
+    progress.clear();
+    if (!opts.quiet) process.stderr.write(formatSummary(result) + '\n');
+    return 0;
+  } catch (error) {
+    progress.clear();
+    process.stderr.write(`eddy: ${oneLine(error)}\n`);
+    return 1;
+  }
+}
+
+/** The reason of a failure in one line, with the user code's location for task failures. */
+export function oneLine(error: unknown): string {
+  if (error instanceof TaskFailureError) {
+    const where = userFrame(error.userError.stack);
+    return `job failed: ${error.message}${where ? ` (at ${where})` : ''}`;
+  }
+  if (error instanceof EddyError) return error.message.split('\n')[0]!;
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
+  return String(error);
+}
+
+/** The first stack frame outside Node's internals and Eddy's own code. */
+function userFrame(stack: string | undefined): string | undefined {
+  for (const line of stack?.split('\n').slice(1) ?? []) {
+    const m = /at (?:.*? \()?(.*?:\d+:\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const location = m[1]!.replace(/^file:\/\//, '');
+    if (location.startsWith('node:') || /\/(dist|src)\/(runtime|api|cluster|connectors|state|core)\//.test(location)) continue;
+    if (location.includes('/node_modules/')) continue;
+    return location;
+  }
+  return undefined;
+}
+
+function positiveInt(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${option} must be a positive integer, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+function collectPair(value: string, previous: [string, string][]): [string, string][] {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`--set expects key=value, got '${value}'`);
+  return [...previous, [value.slice(0, eq), value.slice(eq + 1)]];
+}

@@ -1,0 +1,55 @@
+/**
+ * The progress line `eddy run` keeps on stderr: redrawn in place on a terminal, and
+ * written as a plain line every 10 s otherwise (logs). Nothing for the first 2 s, so
+ * short jobs stay quiet.
+ */
+import type { JobProgress, JobResult } from '../cluster/job-result.js';
+
+const QUIET_START_MS = 2000;
+const LOG_INTERVAL_MS = 10_000;
+const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** Keeps one progress line on a stream. */
+export class ProgressLine {
+  private shown = false;
+  private lastLog = 0;
+  private previous: JobProgress | undefined;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly enabled: boolean,
+  ) {}
+
+  update(p: JobProgress): void {
+    const line = this.format(p);
+    if (!this.enabled || p.elapsedMs < QUIET_START_MS) return;
+    if (this.out.isTTY) {
+      this.out.write(`\r\x1b[2K${line}`);
+      this.shown = true;
+    } else if (p.elapsedMs - this.lastLog >= LOG_INTERVAL_MS) {
+      this.out.write(`${line}\n`);
+      this.lastLog = p.elapsedMs;
+    }
+  }
+
+  clear(): void {
+    if (this.shown) this.out.write('\r\x1b[2K');
+    this.shown = false;
+  }
+
+  /** `eddy: 12.0s  in 1,234,567 (980,000/s)  out 1,234,000 (979,000/s)` */
+  private format(p: JobProgress): string {
+    const prev = this.previous;
+    this.previous = p;
+    const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000;
+    const inRate = dt > 0 ? (p.sourceRecords - (prev?.sourceRecords ?? 0)) / dt : 0;
+    const outRate = dt > 0 ? (p.sinkRecords - (prev?.sinkRecords ?? 0)) / dt : 0;
+    return `eddy: ${(p.elapsedMs / 1000).toFixed(1)}s  in ${fmt.format(p.sourceRecords)} (${fmt.format(inRate)}/s)  out ${fmt.format(p.sinkRecords)} (${fmt.format(outRate)}/s)`;
+  }
+}
+
+/** The line printed when a job finished. */
+export function formatSummary(result: JobResult): string {
+  const records = result.vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
+  return `eddy: job ${result.jobId.slice(0, 8)} finished in ${(result.durationMs / 1000).toFixed(2)}s (${fmt.format(records)} source records)`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Loads a job module and builds its stream graph. TypeScript job files are loaded through
+ * tsx, registered once per thread, so `eddy run job.ts` and worker threads need no build
+ * step.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { JobDefinitionError } from '../core/errors.js';
+import { isJobDefinition, moduleLabel } from '../api/define-job.js';
+import type { JobDefinition } from '../api/define-job.js';
+import { StreamExecutionEnvironment } from '../api/environment.js';
+import type { StreamGraph } from '../runtime/graph/stream-graph.js';
+
+let tsxRegistered: Promise<void> | undefined;
+
+/** Lets this thread import `.ts` files. */
+export function registerTypeScript(): Promise<void> {
+  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return tsxRegistered;
+}
+
+/** A file path or URL → a module URL. */
+export function toModuleUrl(pathOrUrl: string): string {
+  if (/^(file|data|node):/.test(pathOrUrl)) return pathOrUrl;
+  return pathToFileURL(resolve(pathOrUrl)).href;
+}
+
+/** Imports a job module and returns its default export, checked. */
+export async function loadJobModule(pathOrUrl: string): Promise<JobDefinition> {
+  const url = toModuleUrl(pathOrUrl);
+  const label = moduleLabel(url);
+  if (url.startsWith('file:') && !existsSync(new URL(url))) {
+    throw new JobDefinitionError(`job file '${label}' does not exist`);
+  }
+  await registerTypeScript();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new JobDefinitionError(`job file '${label}' could not be loaded: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  const job = mod.default;
+  if (!isJobDefinition(job)) {
+    throw new JobDefinitionError(
+      `job file '${label}' has no job as its default export; end it with: export default defineJob((env) => { ... })`,
+    );
+  }
+  return job;
+}
+
+/** Calls the job's builder on a fresh environment. */
+export function buildStreamGraph(job: JobDefinition, parameters: ReadonlyMap<string, string>): StreamGraph {
+  const env = new StreamExecutionEnvironment({ parameters });
+  const result = job.build(env) as unknown;
+  if (result instanceof Promise) {
+    throw new JobDefinitionError('the job builder must be synchronous: every thread builds the same graph from it');
+  }
+  return env.toStreamGraph();
+}

@@ -1,0 +1,53 @@
+/**
+ * Options of `runJob` and `eddy run`, validated once at the boundary with their defaults
+ * written here and nowhere else.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
+import type { JobProgress } from './job-result.js';
+
+const schema = z
+  .object({
+    /** Default parallelism of every operator; overrides the job's `env.setParallelism`. */
+    parallelism: z.number().int().min(1).optional(),
+    /** maxParallelism (number of key groups); overrides the job's `env.setMaxParallelism`. */
+    maxParallelism: z.number().int().min(1).max(MAX_PARALLELISM_UPPER_BOUND).optional(),
+    /** Job parameters, read with `env.getParameter` / `ctx.getParameter`. */
+    parameters: z.union([z.record(z.string(), z.string()), z.instanceof(Map)]).optional(),
+    /** `'threads'`: tasks on worker threads; `'single-thread'`: all on the calling thread. */
+    execution: z.enum(['threads', 'single-thread']).default('threads'),
+    /** Worker threads of the local cluster. @default the number of cores */
+    slots: z.number().int().min(1).default(() => availableParallelism()),
+    /** URL or path of the job's module, when it cannot be found from the job itself. */
+    jobModule: z.string().optional(),
+    /** Records per network buffer. */
+    batchSize: z.number().int().min(1).default(512),
+    /** Buffers granted per channel (credit-based flow control). */
+    credits: z.number().int().min(1).default(4),
+    /** Longest wait (ms) of a partly filled buffer. */
+    flushIntervalMs: z.number().min(0).default(50),
+    /** Called every `progressIntervalMs` while the job runs. */
+    onProgress: z.custom<(p: JobProgress) => void>((v) => typeof v === 'function').optional(),
+    progressIntervalMs: z.number().int().min(10).default(1000),
+  })
+  .strict();
+
+/** What `runJob` accepts. */
+export type RunOptions = z.input<typeof schema>;
+/** Options after validation and defaults. */
+export type ResolvedRunOptions = z.output<typeof schema> & { parameters: ReadonlyMap<string, string> };
+
+/** Validates options and fills in defaults; throws {@link ConfigError} naming the bad option. */
+export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.join('.') || 'options';
+    throw new ConfigError(`invalid option '${path}': ${issue.message}`);
+  }
+  const p = parsed.data.parameters;
+  const parameters = p instanceof Map ? new Map([...p].map(([k, v]) => [String(k), String(v)])) : new Map(Object.entries(p ?? {}));
+  return { ...parsed.data, parameters };
+}

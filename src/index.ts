@@ -1,0 +1,91 @@
+/**
+ * Eddy's public API. Jobs import from here: `import { defineJob, Sinks } from 'eddy'`.
+ */
+export { defineJob, isJobDefinition } from './api/define-job.js';
+export type { JobDefinition } from './api/define-job.js';
+export { StreamExecutionEnvironment } from './api/environment.js';
+export { DataStream, DataStreamSink } from './api/data-stream.js';
+export { KeyedStream } from './api/keyed-stream.js';
+export type { NumericField } from './api/keyed-stream.js';
+export {
+  KeyedProcessFunction,
+  ProcessFunction,
+  RichFilterFunction,
+  RichFlatMapFunction,
+  RichMapFunction,
+} from './api/functions.js';
+export type {
+  Collector,
+  FilterFunction,
+  FlatMapFunction,
+  KeyedContext,
+  KeySelector,
+  MapFunction,
+  ProcessContext,
+  RichFunction,
+} from './api/functions.js';
+export type { RuntimeContext } from './api/runtime-context.js';
+export type {
+  CheckpointedFunction,
+  CheckpointListener,
+  FunctionInitializationContext,
+  FunctionSnapshotContext,
+  OperatorStateStoreView,
+} from './api/checkpointed-function.js';
+
+export {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from './state/descriptors.js';
+export type { MapStateDescriptorOptions, StateDescriptorOptions, StateKind } from './state/descriptors.js';
+export type {
+  AggregateFunction,
+  AggregatingState,
+  BroadcastState,
+  ListState,
+  MapState,
+  ReduceFunction,
+  ReducingState,
+  State,
+  ValueState,
+} from './state/state.js';
+export { MsgpackSerializer } from './state/serializer.js';
+export type { TypeSerializer } from './state/serializer.js';
+
+export type { Key } from './core/key-encoding.js';
+export { KEY_ENCODING_VERSION } from './core/key-encoding.js';
+export { KeyGroupRange } from './core/key-group-range.js';
+export {
+  assignKeyToParallelOperator,
+  assignToKeyGroup,
+  defaultMaxParallelism,
+  keyGroupRangeForOperator,
+  operatorIndexForKeyGroup,
+} from './core/key-groups.js';
+export {
+  CheckpointError,
+  ConfigError,
+  EddyError,
+  JobDefinitionError,
+  JobFailedError,
+  KeyError,
+  RestoreError,
+  StateAccessError,
+  StateSerializationError,
+  TaskFailureError,
+} from './core/errors.js';
+
+export type { PollStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from './runtime/source.js';
+export type { Sink, SinkWriter, SinkWriterContext } from './runtime/sink.js';
+export { Sinks } from './connectors/sinks.js';
+export { Sources } from './connectors/sources.js';
+export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
+
+export { runJob } from './cluster/run-job.js';
+export type { RunOptions } from './cluster/run-options.js';
+export { JobResult } from './cluster/job-result.js';
+export type { JobProgress, VertexMetrics } from './cluster/job-result.js';

@@ -1,0 +1,176 @@
+/**
+ * The job graph: stream nodes fused into chains (vertices) that run as one task per
+ * parallel instance, connected by edges that cross tasks. It is plain data, so the
+ * coordinator can send it to every worker.
+ */
+import { ConfigError, JobDefinitionError } from '../../core/errors.js';
+import { defaultMaxParallelism, validateParallelism } from '../../core/key-groups.js';
+import type { PartitionerKind, StreamGraph, StreamNode } from './stream-graph.js';
+
+/** A chain of stream nodes that runs in one task. */
+export interface JobVertex {
+  readonly id: number;
+  /** Stream node ids, head first. */
+  readonly nodeIds: readonly number[];
+  readonly name: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly isSource: boolean;
+  /** Whether the head node runs on a keyed stream. */
+  readonly keyed: boolean;
+  readonly inputEdgeIds: readonly number[];
+  readonly outputEdgeIds: readonly number[];
+}
+
+/** A connection between two vertices. */
+export interface JobEdge {
+  readonly id: number;
+  readonly sourceVertexId: number;
+  readonly targetVertexId: number;
+  /** The stream node that produces the edge's records (the tail of its chain, or a node inside it). */
+  readonly sourceNodeId: number;
+  readonly targetNodeId: number;
+  readonly partitioner: PartitionerKind;
+}
+
+/** The whole plan. */
+export interface JobGraph {
+  readonly vertices: readonly JobVertex[];
+  readonly edges: readonly JobEdge[];
+  /** Stream node id → its display name (uid or name), for messages. */
+  readonly nodeNames: readonly string[];
+  /** A digest of the graph's shape; workers check that they built the same graph. */
+  readonly fingerprint: string;
+}
+
+/** Settings that shape the plan. */
+export interface PlanOptions {
+  /** Overrides the job's default parallelism (`--parallelism`). */
+  readonly parallelism?: number;
+  /** Overrides the job's maxParallelism (`--max-parallelism`). */
+  readonly maxParallelism?: number;
+}
+
+/** The parallelism every node runs with, after defaults and source limits. */
+export function resolveParallelism(graph: StreamGraph, options: PlanOptions): number[] {
+  const defaultP = options.parallelism ?? graph.defaultParallelism;
+  return graph.nodes.map((node) => {
+    const limit = node.source?.maxParallelism;
+    // an explicit setParallelism wins; a non-parallel source is capped at its limit
+    const p = node.parallelism ?? (limit !== undefined ? Math.min(limit, defaultP) : defaultP);
+    if (limit !== undefined && p > limit) {
+      throw new JobDefinitionError(`source '${displayName(node)}' supports parallelism ${limit} at most, got ${p}`);
+    }
+    return p;
+  });
+}
+
+/** Builds the job graph: resolves parallelism, picks partitioners, and chains forward edges. */
+export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): JobGraph {
+  const nodes = graph.nodes;
+  if (nodes.length === 0) throw new JobDefinitionError('the job defines no operators');
+  if (!nodes.some((n) => n.kind === 'sink')) {
+    throw new JobDefinitionError('the job has no sink: add one with sinkTo(...) so its results go somewhere');
+  }
+  const parallelism = resolveParallelism(graph, options);
+  const maxP = options.maxParallelism ?? graph.maxParallelism;
+  nodes.forEach((node, i) => {
+    const p = parallelism[i]!;
+    validateParallelism(p, maxP ?? defaultMaxParallelism(p), `operator '${displayName(node)}'`);
+  });
+  if (maxP !== undefined) validateParallelism(1, maxP, 'the job');
+
+  const consumers = new Map<number, { node: StreamNode; edgeIndex: number }[]>();
+  for (const node of nodes) {
+    node.inputs.forEach((edge, edgeIndex) => {
+      if (edge.sourceNodeId >= node.id) throw new JobDefinitionError(`operator '${displayName(node)}' reads from a later operator`);
+      const list = consumers.get(edge.sourceNodeId) ?? [];
+      list.push({ node, edgeIndex });
+      consumers.set(edge.sourceNodeId, list);
+    });
+  }
+
+  const partitionerOf = (target: StreamNode, edgeIndex: number): PartitionerKind => {
+    const edge = target.inputs[edgeIndex]!;
+    const same = parallelism[edge.sourceNodeId] === parallelism[target.id];
+    if (edge.partitioner === undefined) return same ? 'forward' : 'rebalance';
+    if (edge.partitioner === 'forward' && !same) {
+      throw new JobDefinitionError(
+        `forward edge into '${displayName(target)}' needs equal parallelism on both sides (${parallelism[edge.sourceNodeId]} vs ${parallelism[target.id]})`,
+      );
+    }
+    return edge.partitioner;
+  };
+
+  // chain: a node joins its single input's chain when that input has a single consumer
+  // and the edge is forward
+  const chainOf = new Map<number, number[]>();
+  const chains: number[][] = [];
+  for (const node of nodes) {
+    const input = node.inputs.length === 1 ? node.inputs[0]! : undefined;
+    const chainable =
+      input !== undefined &&
+      node.kind !== 'source' &&
+      consumers.get(input.sourceNodeId)?.length === 1 &&
+      partitionerOf(node, 0) === 'forward' &&
+      node.stateKeySelector === undefined;
+    if (chainable) {
+      const chain = chainOf.get(input.sourceNodeId)!;
+      chain.push(node.id);
+      chainOf.set(node.id, chain);
+    } else {
+      const chain = [node.id];
+      chains.push(chain);
+      chainOf.set(node.id, chain);
+    }
+  }
+
+  const vertexOfNode = new Map<number, number>();
+  chains.forEach((chain, v) => chain.forEach((id) => vertexOfNode.set(id, v)));
+  const edges: JobEdge[] = [];
+  for (const node of nodes) {
+    node.inputs.forEach((edge, edgeIndex) => {
+      const sourceVertexId = vertexOfNode.get(edge.sourceNodeId)!;
+      const targetVertexId = vertexOfNode.get(node.id)!;
+      if (sourceVertexId === targetVertexId) return; // chained
+      edges.push({
+        id: edges.length,
+        sourceVertexId,
+        targetVertexId,
+        sourceNodeId: edge.sourceNodeId,
+        targetNodeId: node.id,
+        partitioner: partitionerOf(node, edgeIndex),
+      });
+    });
+  }
+
+  const vertices: JobVertex[] = chains.map((chain, id) => {
+    const head = nodes[chain[0]!]!;
+    const p = parallelism[head.id]!;
+    return {
+      id,
+      nodeIds: chain,
+      name: chain.map((n) => displayName(nodes[n]!)).join(' -> '),
+      parallelism: p,
+      maxParallelism: maxP ?? defaultMaxParallelism(p),
+      isSource: head.kind === 'source',
+      keyed: head.stateKeySelector !== undefined,
+      inputEdgeIds: edges.filter((e) => e.targetVertexId === id).map((e) => e.id),
+      outputEdgeIds: edges.filter((e) => e.sourceVertexId === id).map((e) => e.id),
+    };
+  });
+  for (const edge of edges) {
+    if (edge.partitioner === 'hash') {
+      const target = vertices[edge.targetVertexId]!;
+      if (!target.keyed) throw new ConfigError(`hash edge into non-keyed vertex '${target.name}'`);
+    }
+  }
+  const nodeNames = nodes.map(displayName);
+  const fingerprint = JSON.stringify([nodes.map((n) => [n.kind, n.name, n.uid, n.inputs.map((e) => [e.sourceNodeId, e.partitioner])]), parallelism]);
+  return { vertices, edges, nodeNames, fingerprint };
+}
+
+/** The name used in messages: the uid when set, else the name. */
+export function displayName(node: StreamNode): string {
+  return node.uid ?? node.name;
+}

@@ -1,0 +1,45 @@
+/**
+ * The stream graph: one node per user operation, as the API records it. Every thread
+ * that runs the job builds the same graph from the same job module, so node ids are
+ * assigned in construction order and must come out identical everywhere.
+ */
+import type { Key } from '../../core/key-encoding.js';
+import type { OperatorFactory } from '../operators/stream-operator.js';
+import type { Source } from '../source.js';
+
+/** How records of an edge are spread over the consumer's parallel instances. */
+export type PartitionerKind = 'forward' | 'rebalance' | 'rescale' | 'broadcast' | 'hash' | 'global';
+
+/** An input of a node: where it comes from and how it is partitioned. */
+export interface StreamEdge {
+  readonly sourceNodeId: number;
+  /** `undefined` means: forward when parallelisms match, else rebalance (as Flink). */
+  readonly partitioner: PartitionerKind | undefined;
+  /** The key selector of a `hash` edge. */
+  readonly keySelector?: (record: unknown) => Key;
+}
+
+/** One user operation. */
+export interface StreamNode {
+  readonly id: number;
+  readonly kind: 'source' | 'operator' | 'sink';
+  name: string;
+  uid: string | undefined;
+  /** Set by `setParallelism`; otherwise the environment's default applies. */
+  parallelism: number | undefined;
+  readonly inputs: StreamEdge[];
+  /** For sources. */
+  readonly source?: Source<unknown>;
+  /** For operators and sinks. */
+  readonly operatorFactory?: OperatorFactory;
+  /** Present when the operator runs on a keyed stream: gives the key of each record. */
+  readonly stateKeySelector?: (record: unknown) => Key;
+}
+
+/** Everything `defineJob`'s builder produced, plus the environment's settings. */
+export interface StreamGraph {
+  readonly nodes: readonly StreamNode[];
+  readonly defaultParallelism: number;
+  /** Explicit maxParallelism, or undefined for the default of §3. */
+  readonly maxParallelism: number | undefined;
+}

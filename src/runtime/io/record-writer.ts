@@ -1,0 +1,101 @@
+/**
+ * The producer side of one job edge for one subtask: a partitioner picks the channel(s)
+ * of each record, and each channel has its own {@link ChannelWriter}.
+ */
+import { keyHash } from '../../core/key-encoding.js';
+import type { Key } from '../../core/key-encoding.js';
+import type { PartitionerKind } from '../graph/stream-graph.js';
+import type { ChannelEvent } from './channel-event.js';
+import type { ChannelWriter } from './channel-writer.js';
+
+/** Which consumer subtasks a producer subtask is connected to on an edge. */
+export function connectedConsumers(
+  partitioner: PartitionerKind,
+  producerSubtask: number,
+  producerParallelism: number,
+  consumerParallelism: number,
+): number[] {
+  switch (partitioner) {
+    case 'forward':
+      return [producerSubtask];
+    case 'global':
+      return [0];
+    case 'rescale': {
+      const all = range(consumerParallelism);
+      if (producerParallelism >= consumerParallelism) {
+        return [Math.floor((producerSubtask * consumerParallelism) / producerParallelism)];
+      }
+      return all.filter((c) => Math.floor((c * producerParallelism) / consumerParallelism) === producerSubtask);
+    }
+    default:
+      return range(consumerParallelism);
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Routes each record of one subtask on one edge to its channel(s). */
+export class RecordWriter {
+  private next = 0;
+  private readonly emitOne: (record: unknown) => void;
+
+  /**
+   * @param writers one per connected consumer, in the order of {@link connectedConsumers}
+   * @param keySelector for `hash` edges
+   */
+  constructor(
+    partitioner: PartitionerKind,
+    readonly writers: readonly ChannelWriter[],
+    producerSubtask: number,
+    consumerParallelism: number,
+    consumerMaxParallelism: number,
+    keySelector: ((record: unknown) => Key) | undefined,
+  ) {
+    const n = writers.length;
+    this.next = producerSubtask % n;
+    switch (partitioner) {
+      case 'hash': {
+        if (!keySelector) throw new Error('hash partitioner without key selector');
+        this.emitOne = (record) => {
+          const keyGroup = keyHash(keySelector(record)) % consumerMaxParallelism;
+          writers[Math.floor((keyGroup * consumerParallelism) / consumerMaxParallelism)]!.write(record);
+        };
+        break;
+      }
+      case 'broadcast':
+        this.emitOne = (record) => {
+          for (let i = 0; i < n; i++) writers[i]!.write(record);
+        };
+        break;
+      case 'rebalance':
+      case 'rescale':
+        this.emitOne = (record) => {
+          writers[this.next]!.write(record);
+          this.next = this.next + 1 === n ? 0 : this.next + 1;
+        };
+        break;
+      default:
+        this.emitOne = (record) => writers[0]!.write(record);
+    }
+  }
+
+  emit(record: unknown): void {
+    this.emitOne(record);
+  }
+
+  /** Sends an event on every channel of the edge. */
+  broadcastEvent(event: ChannelEvent): void {
+    for (const w of this.writers) w.writeEvent(event);
+  }
+
+  flush(): void {
+    for (const w of this.writers) w.flush();
+  }
+
+  get isAvailable(): boolean {
+    for (const w of this.writers) if (!w.isAvailable) return false;
+    return true;
+  }
+}

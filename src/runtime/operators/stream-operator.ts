@@ -1,0 +1,57 @@
+/**
+ * The operator contract the runtime drives. A task owns a chain of operators; the head
+ * receives records from the task's inputs (or reads its source), every operator hands
+ * its output to an {@link Output}, which is either the next operator of the chain or the
+ * task's record writers. All lifecycle hooks but `processElement` are optional.
+ */
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
+import type { OperatorStateStore } from '../../state/operator/operator-state-store.js';
+
+/** Where an operator sends its records. */
+export interface Output<T> {
+  collect(record: T): void;
+}
+
+/** What the runtime tells an operator about its place in the job. */
+export interface OperatorInfo {
+  /** The operator's display name: its uid if set, else its name. */
+  readonly operatorName: string;
+  readonly uid: string;
+  readonly taskName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly attemptNumber: number;
+  /** Job parameters given with `--set key=value`. */
+  readonly parameters: ReadonlyMap<string, string>;
+}
+
+/** What an operator gets before it opens. */
+export interface OperatorSetup<OUT> {
+  readonly info: OperatorInfo;
+  readonly output: Output<OUT>;
+  /** Present for operators applied to a keyed stream. */
+  readonly keyedBackend: KeyedStateBackend | undefined;
+  readonly operatorStateStore: OperatorStateStore;
+  /** Sends records to the coordinator (the collecting sink uses it). */
+  readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
+}
+
+/** One operator of a chain, with Flink's lifecycle: setup → initializeState → open → process… → finish → close. */
+export interface StreamOperator<IN, OUT> {
+  setup(setup: OperatorSetup<OUT>): void;
+  /** Operator state is available here (restored when the task restores). */
+  initializeState?(): void | Promise<void>;
+  open?(): void | Promise<void>;
+  processElement(record: IN): void;
+  /** End of input: emit anything held back. */
+  finish?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+  /** Called before a snapshot is taken, so functions can write their operator state. */
+  snapshotState?(checkpointId: number): void;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void;
+}
+
+/** Makes a fresh operator instance for one parallel subtask. */
+export type OperatorFactory<IN = unknown, OUT = unknown> = () => StreamOperator<IN, OUT>;

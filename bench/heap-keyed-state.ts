@@ -42,6 +42,19 @@ async function main(): Promise<void> {
     }
     report(`value-state rmw, same key (no setCurrentKey), ${label}`, KEYS * ROUNDS, performance.now() - start);
 
+    const record = backend.getPartitionedState(new ValueStateDescriptor<{ count: number; last: string }>('record'));
+    start = performance.now();
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < KEYS; i++) {
+        backend.setCurrentKey(keys[i]!);
+        const current = record.value() ?? { count: 0, last: '' };
+        current.count++;
+        current.last = 'x';
+        record.update(current);
+      }
+    }
+    report(`value-state rmw of a small object (copied in and out), ${label}`, KEYS * ROUNDS, performance.now() - start);
+
     start = performance.now();
     const runner = backend.snapshot(1);
     const syncMs = performance.now() - start;

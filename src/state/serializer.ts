@@ -15,11 +15,26 @@ export interface TypeSerializer<T> {
   deserialize(bytes: Uint8Array): T;
 }
 
-const packr = new Packr({ moreTypes: true, structuredClone: true, useRecords: false, int64AsType: 'bigint' });
+/**
+ * Objects are written as msgpackr records (defined inline in each message, so every byte
+ * string decodes on its own) and JS Maps as MessagePack maps; `mapsAsObjects: false` then
+ * reads the latter back as Maps. With `useRecords: false` both would be MessagePack maps
+ * and a Map would come back as a plain object (or the reverse).
+ */
+const packr = new Packr({
+  moreTypes: true,
+  structuredClone: true,
+  useRecords: true,
+  mapsAsObjects: false,
+  int64AsType: 'bigint',
+  // Binary values must not stay views into the bytes they were read from (a snapshot).
+  copyBuffers: true,
+});
 
 /**
  * The default serializer: MessagePack (msgpackr) with support for plain objects, arrays,
- * Map, Set, Date, bigint, typed arrays and undefined.
+ * Map, Set, Date, bigint, typed arrays, undefined and shared or cyclic references; each
+ * comes back as the same type. Class instances come back as plain objects, and `-0` as `0`.
  */
 export class MsgpackSerializer<T> implements TypeSerializer<T> {
   readonly id = 'eddy.msgpack';

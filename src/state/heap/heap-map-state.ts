@@ -1,0 +1,126 @@
+/**
+ * {@link MapState} on the heap: a JS Map per (key, namespace) from user-key id to value.
+ * User keys are {@link Key}-like values, identified by their canonical bytes (so `1` and
+ * `'1'` are different keys, and `-0` is `0`).
+ */
+import { StateAccessError } from '../../core/errors.js';
+import { keyFromId, keyId, type KeyId } from '../../core/key-encoding.js';
+import { copyValue } from '../copy-value.js';
+import type { InternalMapState } from '../internal-kv-state.js';
+import { HeapKvState } from './heap-kv-state.js';
+
+type UserMap = Map<KeyId, unknown>;
+const copyMap = (map: UserMap): UserMap => new Map(map);
+
+/**
+ * Heap implementation of {@link MapState}. `entries()`, `keys()` and `values()` return
+ * copies taken when called, in unspecified order; the state may be changed while
+ * iterating them.
+ */
+export class HeapMapState<UK, UV> extends HeapKvState implements InternalMapState<UK, UV> {
+  readonly kind = 'map' as const;
+
+  get(key: UK): UV | undefined {
+    const id = this.userKeyId(key);
+    const map = this.readStored() as UserMap | undefined;
+    return map === undefined ? undefined : (copyValue(map.get(id)) as UV | undefined);
+  }
+
+  put(key: UK, value: UV): void {
+    const id = this.userKeyId(key);
+    const stored = this.copyIn(value);
+    const map = this.readForUpdate(copyMap);
+    if (map === undefined) this.writeStored(new Map([[id, stored]]));
+    else map.set(id, stored);
+  }
+
+  putAll(entries: Iterable<readonly [UK, UV]> | ReadonlyMap<UK, UV>): void {
+    const pairs: Array<[KeyId, unknown]> = [];
+    for (const [key, value] of entries) pairs.push([this.userKeyId(key), this.copyIn(value)]);
+    if (pairs.length === 0) return;
+    const map = this.readForUpdate(copyMap);
+    if (map === undefined) this.writeStored(new Map(pairs));
+    else for (const [id, value] of pairs) map.set(id, value);
+  }
+
+  remove(key: UK): void {
+    const id = this.userKeyId(key);
+    const current = this.readStored() as UserMap | undefined;
+    if (current === undefined || !current.has(id)) return;
+    if (current.size === 1) {
+      this.removeStored();
+      return;
+    }
+    this.readForUpdate(copyMap)!.delete(id);
+  }
+
+  contains(key: UK): boolean {
+    const id = this.userKeyId(key);
+    const map = this.readStored() as UserMap | undefined;
+    return map !== undefined && map.has(id);
+  }
+
+  entries(): Array<[UK, UV]> {
+    const map = this.readStored() as UserMap | undefined;
+    if (map === undefined) return [];
+    const out: Array<[UK, UV]> = [];
+    for (const [id, value] of map) out.push([keyFromId(id) as UK, copyValue(value) as UV]);
+    return out;
+  }
+
+  keys(): UK[] {
+    const map = this.readStored() as UserMap | undefined;
+    if (map === undefined) return [];
+    const out: UK[] = [];
+    for (const id of map.keys()) out.push(keyFromId(id) as UK);
+    return out;
+  }
+
+  values(): UV[] {
+    const map = this.readStored() as UserMap | undefined;
+    if (map === undefined) return [];
+    const out: UV[] = [];
+    for (const value of map.values()) out.push(copyValue(value) as UV);
+    return out;
+  }
+
+  isEmpty(): boolean {
+    return this.readStored() === undefined;
+  }
+
+  private userKeyId(key: UK): KeyId {
+    switch (typeof key) {
+      case 'string':
+      case 'number':
+      case 'bigint':
+      case 'boolean':
+        if (key === key) return keyId(key as string); // NaN falls through to the error
+        break;
+      default:
+        if (Array.isArray(key)) {
+          try {
+            return keyId(key);
+          } catch (cause) {
+            throw this.badUserKey(key, cause);
+          }
+        }
+    }
+    throw this.badUserKey(key);
+  }
+
+  private badUserKey(key: unknown, cause?: unknown): StateAccessError {
+    const what = cause instanceof Error ? cause.message : `got ${describe(key)}`;
+    return new StateAccessError(
+      `${this.where()}: unsupported map key; map state keys must be strings, numbers (not NaN), bigints, booleans or tuples of these (${what})`,
+      { cause },
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return 'NaN';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? `an object of class ${name}` : 'an object';
+}

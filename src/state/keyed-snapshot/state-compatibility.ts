@@ -1,0 +1,128 @@
+/**
+ * How a descriptor maps onto the snapshot format, and whether state written under one
+ * descriptor (a restored snapshot, or an earlier request) can be used by another: same
+ * kind, same serializers, and a version that is equal or can be migrated.
+ */
+import { RestoreError, StateAccessError } from '../../core/errors.js';
+import type { StateDescriptor } from '../descriptors.js';
+import { MapStateDescriptor } from '../descriptors.js';
+import { defaultSerializer, type TypeSerializer } from '../serializer.js';
+import { canonicalKeySerializer } from './canonical-key-serializer.js';
+import type { KeyedSnapshotStateMeta } from './keyed-snapshot-format.js';
+import type { StateBlockCodec } from './state-block-codec.js';
+
+/** The header entry and the serializers of a state, as its descriptor defines them. */
+export interface DescribedState {
+  readonly meta: KeyedSnapshotStateMeta;
+  readonly codec: StateBlockCodec;
+}
+
+/** The header entry and serializers for `descriptor`. */
+export function describeState(descriptor: StateDescriptor<unknown>): DescribedState {
+  const value = (descriptor.serializer ?? defaultSerializer<unknown>()) as TypeSerializer<unknown>;
+  const isMap = descriptor instanceof MapStateDescriptor;
+  const userKey = ((isMap ? descriptor.keySerializer : undefined) ?? canonicalKeySerializer) as TypeSerializer<unknown>;
+  return {
+    meta: {
+      name: descriptor.name,
+      kind: descriptor.kind,
+      serializerId: value.id,
+      serializerVersion: value.version,
+      descriptorVersion: descriptor.version,
+      userKeySerializerId: isMap ? userKey.id : '',
+      userKeySerializerVersion: isMap ? userKey.version : 0,
+    },
+    codec: { value, userKey },
+  };
+}
+
+/** A "prefix: " for error messages, or nothing. */
+export function ownerPrefix(owner: string | undefined): string {
+  return owner ? `${owner}: ` : '';
+}
+
+/**
+ * Checks that a second request for a registered state asks for the same state.
+ *
+ * @throws {@link StateAccessError} naming the state and both kinds, serializers or versions
+ */
+export function checkSameState(registered: KeyedSnapshotStateMeta, requested: KeyedSnapshotStateMeta, owner?: string): void {
+  const where = `${ownerPrefix(owner)}state '${registered.name}'`;
+  if (registered.kind !== requested.kind) {
+    throw new StateAccessError(
+      `${where} is registered as ${registered.kind} state and cannot be requested as ${requested.kind} state`,
+    );
+  }
+  const problem = serializerProblem(registered, requested) ?? versionMismatch(registered, requested);
+  if (problem !== undefined) throw new StateAccessError(`${where} is already registered ${problem}`);
+}
+
+/** Turns stored values into the shape the requesting descriptor expects. */
+export interface RestoredStateDecoder {
+  readonly codec: StateBlockCodec;
+  /** Converts one stored value (list element, map value, accumulator); `undefined` when versions match. */
+  readonly migrate: ((value: unknown) => unknown) | undefined;
+}
+
+/**
+ * Decides how state restored as `restored` is read by `descriptor`.
+ *
+ * @throws {@link StateAccessError} if the kinds differ
+ * @throws {@link RestoreError} if the serializers differ, the stored version is newer, or
+ *   it is older and the descriptor has no `migrate`
+ */
+export function resolveRestoredState(
+  restored: KeyedSnapshotStateMeta,
+  descriptor: StateDescriptor<unknown>,
+  owner?: string,
+): RestoredStateDecoder {
+  const where = `${ownerPrefix(owner)}state '${restored.name}'`;
+  const { meta, codec } = describeState(descriptor);
+  if (restored.kind !== meta.kind) {
+    throw new StateAccessError(`${where} was restored as ${restored.kind} state but is now requested as ${meta.kind} state`);
+  }
+  const serializer = serializerProblem(restored, meta);
+  if (serializer !== undefined) {
+    throw new RestoreError(`${where} cannot be restored: it was written ${serializer}`);
+  }
+  const from = restored.descriptorVersion;
+  const to = descriptor.version;
+  if (from === to) return { codec, migrate: undefined };
+  if (from > to) {
+    throw new RestoreError(
+      `${where} cannot be restored: it was written with state version ${from}, newer than the descriptor's version ${to}`,
+    );
+  }
+  const migrate = descriptor.migrate;
+  if (migrate === undefined) {
+    throw new RestoreError(
+      `${where} cannot be restored: it was written with state version ${from} and the descriptor is version ${to} but has no migrate(old, fromVersion) to convert it`,
+    );
+  }
+  return {
+    codec,
+    migrate: (value) => {
+      try {
+        return migrate(value, from);
+      } catch (cause) {
+        throw new RestoreError(`${where}: migrate() from version ${from} to ${to} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      }
+    },
+  };
+}
+
+function serializerProblem(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta): string | undefined {
+  if (a.serializerId !== b.serializerId || a.serializerVersion !== b.serializerVersion) {
+    return `with serializer '${a.serializerId}' v${a.serializerVersion} but is requested with serializer '${b.serializerId}' v${b.serializerVersion}`;
+  }
+  if (a.userKeySerializerId !== b.userKeySerializerId || a.userKeySerializerVersion !== b.userKeySerializerVersion) {
+    return `with map key serializer '${a.userKeySerializerId}' v${a.userKeySerializerVersion} but is requested with '${b.userKeySerializerId}' v${b.userKeySerializerVersion}`;
+  }
+  return undefined;
+}
+
+function versionMismatch(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta): string | undefined {
+  return a.descriptorVersion === b.descriptorVersion
+    ? undefined
+    : `with state version ${a.descriptorVersion} but is requested with version ${b.descriptorVersion}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The contract of every keyed state backend (heap now, RocksDB later): keyed state
+ * organised by key group, scoped to a current key set by the runtime, snapshotted in two
+ * phases and restored from any subset of key groups.
+ */
+import type { Key } from '../core/key-encoding.js';
+import type { KeyGroupRange } from '../core/key-group-range.js';
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from './descriptors.js';
+import type {
+  InternalAggregatingState,
+  InternalListState,
+  InternalMapState,
+  InternalReducingState,
+  InternalValueState,
+} from './internal-kv-state.js';
+import type { Namespace } from './namespace.js';
+
+/**
+ * A snapshot of a keyed state backend in the canonical, backend-independent format
+ * (docs/STATE.md, "Snapshot format"): one byte string organised by key group. It is plain
+ * data, so it can be posted to another thread (transfer `bytes.buffer`) or written to a
+ * file as is; `readKeyedSnapshotHeader(bytes)` tells what is inside.
+ */
+export interface KeyedStateSnapshot {
+  /** Which snapshot format `bytes` holds. Only full snapshots exist so far. */
+  readonly type: 'full';
+  /** The checkpoint the snapshot belongs to. */
+  readonly checkpointId: number;
+  /** The snapshot, starting with its magic and format version. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The asynchronous part of a snapshot. {@link KeyedStateBackend.snapshot} has already
+ * fixed which state it holds; `run()` serializes it while processing goes on, and sees
+ * none of the writes made after `snapshot()` returned.
+ *
+ * Call exactly one of `run()` and `cancel()`: until then the backend keeps copying what it
+ * writes (copy-on-write) on behalf of this snapshot.
+ */
+export interface SnapshotRunner {
+  /** The checkpoint id given to {@link KeyedStateBackend.snapshot}. */
+  readonly checkpointId: number;
+  /** Serializes the snapshot; yields to the event loop between key groups. Call once. */
+  run(): Promise<KeyedStateSnapshot>;
+  /** Gives up the snapshot (checkpoint aborted) and releases what it holds. */
+  cancel(): void;
+}
+
+/** What every backend needs to know when it is created. */
+export interface KeyedStateBackendOptions {
+  /** The number of key groups; fixed for the life of the state (docs/DESIGN §3). */
+  readonly maxParallelism: number;
+  /** The key groups this backend (one parallel subtask) holds, both ends inclusive. */
+  readonly keyGroupRange: KeyGroupRange;
+  /**
+   * Says whose state this is, at the start of error messages, e.g.
+   * `operator 'dedup' (subtask 2/4)`. @default no prefix
+   */
+  readonly owner?: string;
+}
+
+/** Creates a backend; the runtime picks one per `--state-backend`. */
+export type KeyedStateBackendFactory = (options: KeyedStateBackendOptions) => KeyedStateBackend;
+
+/**
+ * Keyed state of one parallel instance of one keyed operator.
+ *
+ * The runtime calls {@link KeyedStateBackend.setCurrentKey} before handing each record
+ * (or timer) to the user function; the state objects returned by
+ * {@link KeyedStateBackend.getPartitionedState} then read and write the value of that
+ * key. Values are copied (or serialized) in and out, so mutating an object after
+ * `update()`, or mutating what `value()` returned, never changes stored state.
+ */
+export interface KeyedStateBackend {
+  /** The number of key groups of the job (see {@link KeyedStateBackendOptions}). */
+  readonly maxParallelism: number;
+  /** The key groups this backend holds. */
+  readonly keyGroupRange: KeyGroupRange;
+
+  /**
+   * Makes `key` the current key of every state of this backend.
+   *
+   * @throws {@link KeyError} if `key` is not a valid key
+   * @throws {@link StateAccessError} if the key's group is outside {@link KeyedStateBackend.keyGroupRange}
+   */
+  setCurrentKey(key: Key): void;
+  /** The key set by the last {@link KeyedStateBackend.setCurrentKey}, or `undefined`. */
+  getCurrentKey(): Key | undefined;
+  /** The key group of the current key, or -1 before any key was set. */
+  getCurrentKeyGroup(): number;
+
+  /**
+   * The state object for `descriptor`, created on first request. Asking again with the
+   * same name returns the same object. If the state was restored, the restored values
+   * are visible from the first request on (decoded with the descriptor's serializer and,
+   * for an older `version`, migrated with its `migrate`).
+   *
+   * @throws {@link StateAccessError} if the name is registered (or was restored) as
+   *   another kind, or with an incompatible serializer or version
+   * @throws {@link RestoreError} if restored values cannot be brought to the descriptor's version
+   */
+  getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): InternalValueState<T>;
+  getPartitionedState<T>(descriptor: ListStateDescriptor<T>): InternalListState<T>;
+  getPartitionedState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): InternalMapState<UK, UV>;
+  getPartitionedState<T>(descriptor: ReducingStateDescriptor<T>): InternalReducingState<T>;
+  getPartitionedState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): InternalAggregatingState<IN, OUT>;
+
+  /**
+   * The keys that have a value in state `stateName` under `namespace`, taken when called:
+   * the caller may set each as current key and change state while iterating. Order is
+   * unspecified.
+   *
+   * @param namespace - @default VOID_NAMESPACE
+   * @throws {@link StateAccessError} if no state of that name has been requested yet
+   */
+  getKeys(stateName: string, namespace?: Namespace): Iterable<Key>;
+
+  /**
+   * The synchronous part of a snapshot for checkpoint `checkpointId`: fixes the state as
+   * it is now, in time proportional to the number of key groups (not to the state size),
+   * and returns the asynchronous part.
+   */
+  snapshot(checkpointId: number): SnapshotRunner;
+
+  /**
+   * Loads the key groups of {@link KeyedStateBackend.keyGroupRange} from `snapshots`
+   * (taken at any parallelism; other key groups are skipped without being decoded). Call
+   * before the states are first requested, or they are loaded into the states already
+   * registered. Restored states nobody requests are kept and written into later snapshots.
+   *
+   * @throws {@link RestoreError} if a snapshot has another maxParallelism, or two snapshots
+   *   hold the same key group, or they disagree on a state's kind or serializer
+   * @throws {@link StateSerializationError} if the bytes are corrupt or truncated
+   */
+  restore(snapshots: readonly KeyedStateSnapshot[]): void;
+
+  /** Drops all state. The backend cannot be used afterwards. */
+  dispose(): void;
+}

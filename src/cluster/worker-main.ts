@@ -6,7 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { toWireError } from '../core/errors.js';
+import { JobDefinitionError, toWireError } from '../core/errors.js';
+import { buildJobGraph } from '../runtime/graph/job-graph.js';
 import type { PeerMessage } from '../runtime/io/peer-message.js';
 import { TaskScheduler } from '../runtime/task/task-scheduler.js';
 import type { StreamTask } from '../runtime/task/stream-task.js';
@@ -48,6 +49,12 @@ coordinator.on('message', (message: ToWorker) => {
 async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefined)[]): Promise<void> {
   const job = await loadJobModule(d.jobModuleUrl);
   const parameters = new Map(d.parameters);
+  const built = buildJobGraph(buildStreamGraph(job, parameters), d.planOptions);
+  if (built.fingerprint !== d.jobGraph.fingerprint) {
+    throw new JobDefinitionError(
+      `worker thread ${d.slot} built a different graph from the job module than the coordinator did; the job builder must be deterministic (no randomness, time or environment-dependent operators)`,
+    );
+  }
   scheduler = new TaskScheduler({
     taskFinished: (task) => post({ type: 'task-finished', metrics: metricsOf(task) }),
     taskFailed: (task, error) => {

@@ -14,6 +14,7 @@ import type { RecordWriter } from '../io/record-writer.js';
 import type { SourceOutput, SourceReader } from '../source.js';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { OperatorChain } from './operator-chain.js';
+import { markOperator } from './task-failure.js';
 
 /** Lifecycle of a task; {@link StreamTask} owns every transition. */
 export type TaskStatus = 'created' | 'running' | 'finishing' | 'finished' | 'failed' | 'canceled';
@@ -105,8 +106,11 @@ export class StreamTask {
   /** setup is done in the constructor; this restores and opens the operators, tail first. */
   async open(): Promise<void> {
     const ops = this.chain.operators;
-    for (const op of ops) await op.operator.initializeState?.();
-    for (let i = ops.length - 1; i >= 0; i--) await ops[i]!.operator.open?.();
+    for (const op of ops) await blame(op.name, () => op.operator.initializeState?.());
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      await blame(op.name, () => op.operator.open?.());
+    }
     this.status = 'running';
   }
 
@@ -157,7 +161,7 @@ export class StreamTask {
 
   /** All input has arrived: finish operators head to tail, then send end-of-partition. */
   private async endOfInput(): Promise<StepResult> {
-    for (const op of this.chain.operators) await op.operator.finish?.();
+    for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
     for (const w of this.spec.writers) w.broadcastEvent(END_OF_PARTITION);
     this.status = 'finishing';
     return this.tryFinish();
@@ -177,7 +181,7 @@ export class StreamTask {
     let first: unknown;
     for (const op of ops) {
       try {
-        await op.operator.close?.();
+        await blame(op.name, () => op.operator.close?.());
       } catch (error) {
         first ??= error;
       }
@@ -214,5 +218,14 @@ export class StreamTask {
       for (const w of this.spec.writers) w.flush();
       this.lastFlush = now;
     }
+  }
+}
+
+/** Runs one lifecycle hook of an operator, marking what it throws with the operator's name. */
+async function blame(operator: string, hook: () => void | Promise<void>): Promise<void> {
+  try {
+    await hook();
+  } catch (error) {
+    throw markOperator(error, operator);
   }
 }

@@ -5,17 +5,20 @@
  *
  *   eddy run examples/word-count.ts --parallelism 2
  *   eddy run examples/word-count.ts --set input=README.md --set output=out/word-count
+ *   eddy run examples/word-count.ts --set sink=collect   (results in JobResult.output('word-count'))
  */
 import { defineJob, KeyedProcessFunction, ReducingStateDescriptor, Sinks, Sources } from 'eddy';
 import type { Collector, KeyedContext, ReducingState, RuntimeContext } from 'eddy';
 
-type WordCount = { word: string; count: number };
+export type WordCount = { word: string; count: number };
 
-const SAMPLE = [
+/** The built-in input when no `input` file is given: these lines, REPEAT times over. */
+export const SAMPLE = [
   'the quick brown fox jumps over the lazy dog',
   'the dog barks and the fox runs',
   'a stream of words is a stream of records',
 ];
+export const REPEAT = 1000;
 
 class CountWords extends KeyedProcessFunction<string, string, WordCount> {
   private count!: ReducingState<number>;
@@ -32,14 +35,16 @@ class CountWords extends KeyedProcessFunction<string, string, WordCount> {
 
 export default defineJob((env) => {
   const input = env.getParameter('input');
-  const lines = input ? env.fromSource(Sources.textFile(input), 'lines') : env.fromCollection(repeat(SAMPLE, 1000));
+  const lines = input ? env.fromSource(Sources.textFile(input), 'lines') : env.fromCollection(repeat(SAMPLE, REPEAT));
   lines
     .flatMap((line: string) => line.toLowerCase().split(/[^a-z0-9']+/).filter((w) => w.length > 0))
     .name('tokenize')
     .keyBy((word) => word)
     .process(new CountWords())
     .uid('count-words')
-    .sinkTo(Sinks.jsonl(env.getParameter('output', 'out/word-count')))
+    .sinkTo(
+      env.getParameter('sink') === 'collect' ? Sinks.collect('word-count') : Sinks.jsonl(env.getParameter('output', 'out/word-count')),
+    )
     .name('word-counts');
 });
 

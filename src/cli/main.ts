@@ -81,11 +81,20 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
 export function oneLine(error: unknown): string {
   if (error instanceof TaskFailureError) {
     const where = userFrame(error.userError.stack);
-    return `job failed: ${error.message}${where ? ` (at ${where})` : ''}`;
+    return `job failed: ${flatten(error.message)}${where ? ` (at ${where})` : ''}`;
   }
-  if (error instanceof EddyError) return error.message.split('\n')[0]!;
-  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
-  return String(error);
+  if (error instanceof EddyError) return flatten(error.message);
+  if (error instanceof Error) return `${error.name}: ${flatten(error.message)}`;
+  return flatten(String(error));
+}
+
+/** A multi-line message on one line. */
+function flatten(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .join(' ');
 }
 
 /** The first stack frame outside Node's internals and Eddy's own code. */

@@ -14,10 +14,14 @@ import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 
 let tsxRegistered: Promise<void> | undefined;
 
-/** Lets this thread import `.ts` files. */
+/**
+ * Lets this thread import `.ts` files. Both tsx hooks are registered: a `.ts` file in a
+ * package without `"type": "module"` is compiled to CommonJS and loaded by `require`.
+ */
 export function registerTypeScript(): Promise<void> {
-  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
-    register();
+  tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    cjs.register();
+    esm.register();
   });
   return tsxRegistered;
 }
@@ -44,7 +48,9 @@ export async function loadJobModule(pathOrUrl: string): Promise<JobDefinition> {
       cause: error,
     });
   }
-  const job = mod.default;
+  // a .ts job compiled to CommonJS arrives as { default: { default: job } }
+  const cjsExports = mod.default as { default?: unknown } | undefined;
+  const job = isJobDefinition(mod.default) ? mod.default : cjsExports?.default;
   if (!isJobDefinition(job)) {
     throw new JobDefinitionError(
       `job file '${label}' has no job as its default export; end it with: export default defineJob((env) => { ... })`,

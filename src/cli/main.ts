@@ -38,7 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
-      process.stderr.write(`eddy: ${error.message.replace(/^error: /, '')}\n`);
+      if (error.code === 'commander.help') return 2; // no command given: the help was printed
+      // commander prefixes our own argument messages with "option '…' argument '…' is invalid."
+      const message = error.message.replace(/^error: /, '').replace(/^option '.*?' argument '.*?' is invalid\. /, '');
+      process.stderr.write(`eddy: ${message}\n`);
       return 2;
     }
     process.stderr.write(`eddy: ${oneLine(error)}\n`);

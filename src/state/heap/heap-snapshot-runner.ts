@@ -4,10 +4,10 @@
  * keyed snapshot format, yielding to the event loop between key groups so that record
  * processing goes on.
  */
+import type { ByteWriter } from '../../core/byte-writer.js';
 import { CheckpointError, StateSerializationError } from '../../core/errors.js';
 import { encodeKey, keyFromId, type KeyId } from '../../core/key-encoding.js';
 import type { KeyGroupRange } from '../../core/key-group-range.js';
-import type { ByteWriter } from '../keyed-snapshot/byte-writer.js';
 import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
 import { KeyedSnapshotWriter } from '../keyed-snapshot/keyed-snapshot-writer.js';
 import {

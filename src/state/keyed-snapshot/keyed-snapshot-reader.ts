@@ -4,6 +4,7 @@
  * outside the requested key group is decoded; every section's checksum is verified before
  * it is read.
  */
+import { ByteReader } from '../../core/byte-reader.js';
 import { crc32 } from '../../core/crc32.js';
 import { StateSerializationError } from '../../core/errors.js';
 import { decodeKey, type Key } from '../../core/key-encoding.js';
@@ -11,7 +12,6 @@ import { KeyGroupRange } from '../../core/key-group-range.js';
 import type { StateKind } from '../descriptors.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import { MsgpackSerializer, type TypeSerializer } from '../serializer.js';
-import { ByteReader } from './byte-reader.js';
 import { canonicalKeySerializer } from './canonical-key-serializer.js';
 import {
   KEYED_SNAPSHOT_MAGIC,

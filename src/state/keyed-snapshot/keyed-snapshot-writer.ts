@@ -2,9 +2,9 @@
  * Writes a keyed snapshot (format v1, see keyed-snapshot-format.ts): key-group sections
  * first into one buffer, then the header with the index in front of them.
  */
+import { ByteWriter } from '../../core/byte-writer.js';
 import { crc32 } from '../../core/crc32.js';
 import type { KeyGroupRange } from '../../core/key-group-range.js';
-import { ByteWriter } from './byte-writer.js';
 import {
   KEYED_SNAPSHOT_MAGIC,
   KEYED_SNAPSHOT_VERSION,

@@ -5,11 +5,11 @@
  * or a counted list of user-key/value pairs (map). Blocks carry no entry count; they end
  * where their length says.
  */
+import { ByteReader } from '../../core/byte-reader.js';
+import type { ByteWriter } from '../../core/byte-writer.js';
 import { StateSerializationError } from '../../core/errors.js';
 import type { StateKind } from '../descriptors.js';
 import type { TypeSerializer } from '../serializer.js';
-import { ByteReader } from './byte-reader.js';
-import type { ByteWriter } from './byte-writer.js';
 import { NAMESPACE_TAG_KEY, NAMESPACE_TAG_VOID } from './keyed-snapshot-format.js';
 
 /** The serializers a state block is written and read with. */

@@ -3,9 +3,10 @@
  * serializer ids and item bytes) so it can be redistributed on rescaling without knowing
  * the value types, plus its versioned byte encoding.
  */
+import { ByteReader } from '../../core/byte-reader.js';
+import { ByteWriter } from '../../core/byte-writer.js';
 import { crc32 } from '../../core/crc32.js';
 import { StateSerializationError } from '../../core/errors.js';
-import { ByteReader, ByteWriter } from './snapshot-bytes.js';
 
 /**
  * How a state is redistributed when the parallelism changes:
@@ -67,6 +68,8 @@ const MODES: readonly OperatorStateMode[] = ['split', 'union', 'broadcast'];
 const WHAT = 'operator state snapshot';
 /** magic + version + state count + crc. */
 const MIN_LENGTH = MAGIC.length + 1 + 4 + 4;
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Encodes a snapshot into one byte array (format v1, see `docs/OPERATOR-STATE.md`):
@@ -76,12 +79,12 @@ const MIN_LENGTH = MAGIC.length + 1 + 4 + 4;
  */
 export function encodeOperatorStateSnapshot(snapshot: OperatorStateSnapshot): Uint8Array {
   assertUniqueNames(snapshot.states.map((s) => s.name));
-  const out = new ByteWriter();
+  const out = new ByteWriter(256);
   out.raw(MAGIC);
   out.u8(OPERATOR_STATE_FORMAT_VERSION);
   out.u32(snapshot.states.length);
   for (const state of snapshot.states) {
-    out.string(state.name);
+    writeString(out, state.name);
     out.u8(MODE_CODES[state.mode]);
     out.u32(state.descriptorVersion);
     writeSerializer(out, state.serializer);
@@ -89,12 +92,12 @@ export function encodeOperatorStateSnapshot(snapshot: OperatorStateSnapshot): Ui
       writeSerializer(out, state.keySerializer);
       out.u32(state.entries.length);
       for (const [key, value] of state.entries) {
-        out.bytes(key);
-        out.bytes(value);
+        writeBlob(out, key);
+        writeBlob(out, value);
       }
     } else {
       out.u32(state.items.length);
-      for (const item of state.items) out.bytes(item);
+      for (const item of state.items) writeBlob(out, item);
     }
   }
   const body = out.finish();
@@ -133,48 +136,75 @@ export function decodeOperatorStateSnapshot(bytes: Uint8Array): OperatorStateSna
       `${WHAT}: checksum mismatch (stored ${hex(expected)}, computed ${hex(actual)}); the bytes are corrupt or truncated`,
     );
   }
-  const input = new ByteReader(bytes.subarray(MAGIC.length + 1, bodyLength), WHAT);
-  const count = input.u32();
+  const input = new ByteReader(bytes, WHAT, MAGIC.length + 1, bodyLength);
+  const count = input.u32('state count');
   const states: OperatorStateEntry[] = [];
-  for (let i = 0; i < count; i++) states.push(readState(input));
-  if (input.remaining !== 0) {
-    throw new StateSerializationError(`${WHAT}: ${input.remaining} unexpected trailing byte(s)`);
+  for (let i = 0; i < count; i++) states.push(readState(input, i));
+  if (!input.atEnd) {
+    throw new StateSerializationError(`${WHAT}: ${bodyLength - input.position} unexpected trailing byte(s)`);
   }
   assertUniqueNames(states.map((s) => s.name));
   return { states };
 }
 
-function readState(input: ByteReader): OperatorStateEntry {
-  const name = input.string();
-  const code = input.u8();
+function readState(input: ByteReader, index: number): OperatorStateEntry {
+  const name = readString(input, `name of state ${index}`);
+  const code = input.u8(`mode of state '${name}'`);
   const mode = MODES[code];
   if (mode === undefined) throw new StateSerializationError(`${WHAT}: state '${name}' has unknown mode code ${code}`);
-  const descriptorVersion = input.u32();
-  const serializer = readSerializer(input);
+  const descriptorVersion = input.u32(`descriptor version of state '${name}'`);
+  const serializer = readSerializer(input, `serializer of state '${name}'`);
   if (mode === 'broadcast') {
-    const keySerializer = readSerializer(input);
-    const count = input.u32();
+    const keySerializer = readSerializer(input, `key serializer of state '${name}'`);
+    const count = input.u32(`entry count of state '${name}'`);
     const entries: [Uint8Array, Uint8Array][] = [];
     for (let i = 0; i < count; i++) {
-      const key = input.bytes();
-      entries.push([key, input.bytes()]);
+      const key = readBlob(input, `key of entry ${i} of state '${name}'`);
+      entries.push([key, readBlob(input, `value of entry ${i} of state '${name}'`)]);
     }
     return { name, mode, descriptorVersion, serializer, keySerializer, entries };
   }
-  const count = input.u32();
+  const count = input.u32(`item count of state '${name}'`);
   const items: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) items.push(input.bytes());
+  for (let i = 0; i < count; i++) items.push(readBlob(input, `item ${i} of state '${name}'`));
   return { name, mode, descriptorVersion, serializer, items };
 }
 
 function writeSerializer(out: ByteWriter, serializer: SerializerInfo): void {
-  out.string(serializer.id);
+  writeString(out, serializer.id);
   out.u32(serializer.version);
 }
 
-function readSerializer(input: ByteReader): SerializerInfo {
-  const id = input.string();
-  return { id, version: input.u32() };
+function readSerializer(input: ByteReader, field: string): SerializerInfo {
+  const id = readString(input, `id of ${field}`);
+  return { id, version: input.u32(`version of ${field}`) };
+}
+
+/** A *blob* of format v1: a u32 length, then the bytes (not the core pair's varint length). */
+function writeBlob(out: ByteWriter, bytes: Uint8Array): void {
+  out.u32(bytes.length);
+  out.raw(bytes);
+}
+
+/** Reads a blob as a copy, so a decoded snapshot never aliases the input buffer. */
+function readBlob(input: ByteReader, field: string): Uint8Array {
+  const length = input.u32(`length of ${field}`);
+  return input.raw(length, field).slice();
+}
+
+/** A *string* of format v1: a blob of UTF-8. */
+function writeString(out: ByteWriter, value: string): void {
+  writeBlob(out, utf8Encoder.encode(value));
+}
+
+function readString(input: ByteReader, field: string): string {
+  const length = input.u32(`length of ${field}`);
+  const bytes = input.raw(length, field);
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw input.corrupt(`${field} is not valid UTF-8`);
+  }
 }
 
 function assertUniqueNames(names: readonly string[]): void {

@@ -121,8 +121,51 @@ describe('operator state snapshot encoding', () => {
     expect(() => decodeOperatorStateSnapshot(withCrc)).toThrow(/trailing/);
   });
 
+  it('writes format v1 byte for byte as docs/OPERATOR-STATE.md describes (u32 lengths, big-endian)', () => {
+    const hex = Buffer.from(encodeOperatorStateSnapshot(sample)).toString('hex');
+    expect(hex).toBe(
+      '454f5053' + '01' + '00000002' +
+        // 'offsets': split, descriptor v2, eddy.msgpack v1, items [01 02] and []
+        '00000007' + '6f666673657473' + '00' + '00000002' + '0000000c' + '656464792e6d73677061636b' + '00000001' +
+        '00000002' + '00000002' + '0102' + '00000000' +
+        // 'rules': broadcast, descriptor v1, eddy.msgpack v1, key test.utf8 v3, entry [61] -> [07 08 09]
+        '00000005' + '72756c6573' + '02' + '00000001' + '0000000c' + '656464792e6d73677061636b' + '00000001' +
+        '00000009' + '746573742e75746638' + '00000003' + '00000001' + '00000001' + '61' + '00000003' + '070809' +
+        '6234cfb3',
+    );
+    const empty = Buffer.from(encodeOperatorStateSnapshot(EMPTY_OPERATOR_STATE_SNAPSHOT)).toString('hex');
+    expect(empty).toBe('454f5053' + '01' + '00000000' + '161e38f9');
+  });
+
+  it('names the format and the field when a checksummed body is truncated or malformed', () => {
+    // One state announced, none present.
+    expect(() => decodeOperatorStateSnapshot(withCrc(Uint8Array.of(0x45, 0x4f, 0x50, 0x53, 1, 0, 0, 0, 1)))).toThrow(
+      /operator state snapshot is truncated: length of name of state 0 needs 4 byte\(s\)/,
+    );
+    // A name that is not UTF-8.
+    const badName = Uint8Array.of(0x45, 0x4f, 0x50, 0x53, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xff);
+    expect(() => decodeOperatorStateSnapshot(withCrc(badName))).toThrow(
+      /operator state snapshot is corrupt at byte \d+: name of state 0 is not valid UTF-8/,
+    );
+  });
+
+  it('decodes items into copies that do not alias the input', () => {
+    const bytes = encodeOperatorStateSnapshot(sample);
+    const decoded = decodeOperatorStateSnapshot(bytes);
+    bytes.fill(0);
+    expect(decoded).toEqual(sample);
+  });
+
   it('refuses to encode a snapshot that names a state twice', () => {
     const twice = { states: [sample.states[0]!, sample.states[0]!] };
     expect(() => encodeOperatorStateSnapshot(twice)).toThrow(/'offsets' appears more than once/);
   });
 });
+
+/** `body` followed by its CRC-32, as the encoder appends it. */
+function withCrc(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 4);
+  out.set(body);
+  new DataView(out.buffer).setUint32(body.length, crc32(body));
+  return out;
+}

@@ -1,8 +1,10 @@
 /**
- * A growable big-endian byte writer with varints and back-patching, for the keyed snapshot
- * format. Kept private to the format (operator state has its own, simpler one).
+ * A growable big-endian byte writer with varints and back-patching, shared by the snapshot
+ * formats (keyed snapshots and operator state). {@link ByteWriter.bytes} and
+ * {@link ByteWriter.string} prefix a varint length; a format with fixed-width lengths
+ * writes {@link ByteWriter.u32} and then {@link ByteWriter.raw}.
  */
-import { StateSerializationError } from '../../core/errors.js';
+import { StateSerializationError } from './errors.js';
 
 const utf8 = new TextEncoder();
 

@@ -3,7 +3,7 @@
  * {@link StateSerializationError} naming what was being read, so truncated bytes never
  * decode into garbage.
  */
-import { StateSerializationError } from '../../core/errors.js';
+import { StateSerializationError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -13,7 +13,7 @@ export class ByteReader {
   private readonly view: DataView;
   private readonly end: number;
   private offset: number;
-  /** Names the byte string in error messages, e.g. `keyed snapshot`. */
+  /** Names the byte string in error messages, e.g. `keyed snapshot` or `operator state snapshot`. */
   private readonly what: string;
 
   constructor(bytes: Uint8Array, what: string, start = 0, end = bytes.length) {

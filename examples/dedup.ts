@@ -9,8 +9,9 @@
  *   eddy run examples/dedup.ts --set output=out/dedup
  *   eddy run examples/dedup.ts --set sink=collect        (results come back in JobResult.output('dedup'))
  */
-import { defineJob, KeyedProcessFunction, Sinks, ValueStateDescriptor } from 'eddy';
+import { defineJob, KeyedProcessFunction, ValueStateDescriptor } from 'eddy';
 import type { Collector, KeyedContext, RuntimeContext, ValueState } from 'eddy';
+import { exampleOutput } from './lib/example-output.js';
 
 export type Click = { id: number; user: string; url: string };
 
@@ -51,6 +52,6 @@ export default defineJob((env) => {
     .keyBy((click) => click.id)
     .process(new DropDuplicates())
     .uid('dedup')
-    .sinkTo(env.getParameter('sink') === 'collect' ? Sinks.collect('dedup') : Sinks.jsonl(env.getParameter('output', 'out/dedup')))
+    .sinkTo(exampleOutput(env, 'dedup'))
     .name('unique-clicks');
 });

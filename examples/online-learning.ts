@@ -14,8 +14,10 @@
  *   eddy run examples/online-learning.ts --set output=out/online-learning
  *   eddy run examples/online-learning.ts --set sink=collect   (results in JobResult.output('online-learning'))
  */
-import { defineJob, KeyedProcessFunction, Sinks, ValueStateDescriptor } from 'eddy';
+import { defineJob, KeyedProcessFunction, ValueStateDescriptor } from 'eddy';
 import type { Collector, KeyedContext, RuntimeContext, ValueState } from 'eddy';
+import { exampleOutput } from './lib/example-output.js';
+import { mix } from './lib/mix.js';
 
 export type Sample = { model: string; x: number; y: number };
 export type ModelParameters = { model: string; samples: number; slope: number; intercept: number };
@@ -71,21 +73,7 @@ export default defineJob((env) => {
     .keyBy((s) => s.model)
     .process(new LinearRegression())
     .uid('linear-regression')
-    .sinkTo(
-      env.getParameter('sink') === 'collect'
-        ? Sinks.collect('online-learning')
-        : Sinks.jsonl(env.getParameter('output', 'out/online-learning')),
-    )
+    .sinkTo(exampleOutput(env, 'online-learning'))
     .name('model-parameters');
 });
 
-/** A 32-bit integer hash of `n` (murmur3's finalizer), salted so each field gets its own. */
-function mix(n: number, salt: number): number {
-  let h = Math.imul(n, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca77);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}

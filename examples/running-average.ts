@@ -12,8 +12,9 @@
  *   eddy run examples/running-average.ts --set output=out/running-average
  *   eddy run examples/running-average.ts --set sink=collect   (results in JobResult.output('running-average'))
  */
-import { AggregatingStateDescriptor, defineJob, KeyedProcessFunction, Sinks } from 'eddy';
+import { AggregatingStateDescriptor, defineJob, KeyedProcessFunction } from 'eddy';
 import type { AggregateFunction, AggregatingState, Collector, KeyedContext, RuntimeContext } from 'eddy';
+import { exampleOutput } from './lib/example-output.js';
 
 export type Reading = { sensor: string; celsius: number };
 export type SensorAverage = { sensor: string; count: number; average: number };
@@ -64,10 +65,6 @@ export default defineJob((env) => {
     .keyBy((r) => r.sensor)
     .process(new RunningAverage())
     .uid('running-average')
-    .sinkTo(
-      env.getParameter('sink') === 'collect'
-        ? Sinks.collect('running-average')
-        : Sinks.jsonl(env.getParameter('output', 'out/running-average')),
-    )
+    .sinkTo(exampleOutput(env, 'running-average'))
     .name('averages');
 });

@@ -12,8 +12,10 @@
  *   eddy run examples/user-sessions.ts --set output=out/user-sessions
  *   eddy run examples/user-sessions.ts --set sink=collect   (results in JobResult.output('user-sessions'))
  */
-import { defineJob, KeyedProcessFunction, ListStateDescriptor, MapStateDescriptor, Sinks } from 'eddy';
+import { defineJob, KeyedProcessFunction, ListStateDescriptor, MapStateDescriptor } from 'eddy';
 import type { Collector, KeyedContext, ListState, MapState, RuntimeContext } from 'eddy';
+import { exampleOutput } from './lib/example-output.js';
+import { mix } from './lib/mix.js';
 
 export type UserEvent = { user: string; kind: 'view'; page: string } | { user: string; kind: 'logout' };
 
@@ -75,21 +77,7 @@ export default defineJob((env) => {
     .keyBy((e) => e.user)
     .process(new SessionTracker())
     .uid('sessions')
-    .sinkTo(
-      env.getParameter('sink') === 'collect'
-        ? Sinks.collect('user-sessions')
-        : Sinks.jsonl(env.getParameter('output', 'out/user-sessions')),
-    )
+    .sinkTo(exampleOutput(env, 'user-sessions'))
     .name('session-summaries');
 });
 
-/** A 32-bit integer hash of `n` (murmur3's finalizer), salted so each field gets its own. */
-function mix(n: number, salt: number): number {
-  let h = Math.imul(n, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca77);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}

@@ -7,8 +7,9 @@
  *   eddy run examples/word-count.ts --set input=README.md --set output=out/word-count
  *   eddy run examples/word-count.ts --set sink=collect   (results in JobResult.output('word-count'))
  */
-import { defineJob, KeyedProcessFunction, ReducingStateDescriptor, Sinks, Sources } from 'eddy';
+import { defineJob, KeyedProcessFunction, ReducingStateDescriptor, Sources } from 'eddy';
 import type { Collector, KeyedContext, ReducingState, RuntimeContext } from 'eddy';
+import { exampleOutput } from './lib/example-output.js';
 
 export type WordCount = { word: string; count: number };
 
@@ -42,9 +43,7 @@ export default defineJob((env) => {
     .keyBy((word) => word)
     .process(new CountWords())
     .uid('count-words')
-    .sinkTo(
-      env.getParameter('sink') === 'collect' ? Sinks.collect('word-count') : Sinks.jsonl(env.getParameter('output', 'out/word-count')),
-    )
+    .sinkTo(exampleOutput(env, 'word-count'))
     .name('word-counts');
 });
 

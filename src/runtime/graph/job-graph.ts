@@ -3,7 +3,7 @@
  * parallel instance, connected by edges that cross tasks. It is plain data, so the
  * coordinator can send it to every worker.
  */
-import { ConfigError, JobDefinitionError } from '../../core/errors.js';
+import { JobDefinitionError } from '../../core/errors.js';
 import { defaultMaxParallelism, validateParallelism } from '../../core/key-groups.js';
 import type { PartitionerKind, StreamGraph, StreamNode } from './stream-graph.js';
 
@@ -159,12 +159,6 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
       outputEdgeIds: edges.filter((e) => e.sourceVertexId === id).map((e) => e.id),
     };
   });
-  for (const edge of edges) {
-    if (edge.partitioner === 'hash') {
-      const target = vertices[edge.targetVertexId]!;
-      if (!target.keyed) throw new ConfigError(`hash edge into non-keyed vertex '${target.name}'`);
-    }
-  }
   const nodeNames = nodes.map(displayName);
   const fingerprint = JSON.stringify([nodes.map((n) => [n.kind, n.name, n.uid, n.inputs.map((e) => [e.sourceNodeId, e.partitioner])]), parallelism]);
   return { vertices, edges, nodeNames, fingerprint };

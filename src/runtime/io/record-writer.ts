@@ -8,7 +8,11 @@ import type { PartitionerKind } from '../graph/stream-graph.js';
 import type { ChannelEvent } from './channel-event.js';
 import type { ChannelWriter } from './channel-writer.js';
 
-/** Which consumer subtasks a producer subtask is connected to on an edge. */
+/**
+ * Which consumer subtasks a producer subtask is connected to on an edge. A `global` edge
+ * connects every consumer (records go to the first one only), so that end-of-partition
+ * reaches the others and they finish.
+ */
 export function connectedConsumers(
   partitioner: PartitionerKind,
   producerSubtask: number,
@@ -18,8 +22,6 @@ export function connectedConsumers(
   switch (partitioner) {
     case 'forward':
       return [producerSubtask];
-    case 'global':
-      return [0];
     case 'rescale': {
       const all = range(consumerParallelism);
       if (producerParallelism >= consumerParallelism) {

@@ -140,6 +140,7 @@ export class StreamTask {
 
   private stepInput(gate: InputGate): StepResult | Promise<StepResult> {
     const polled = gate.poll();
+    if (polled === undefined && gate.allEnded) return this.endOfInput(); // a gate without channels
     if (polled === undefined) {
       this.flushWriters();
       return 'idle';

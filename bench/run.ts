@@ -60,6 +60,9 @@ await jobThroughput('stateless-chain-p1', 'bench/jobs/stateless-pipeline.ts', 1,
 await jobThroughput('keyed-count-p1', 'bench/jobs/keyed-count.ts', 1, 10_000_000);
 await jobThroughput('keyed-count-p2', 'bench/jobs/keyed-count.ts', 2, 10_000_000);
 await startupLatency();
-if (!only || 'value-state-rmw'.includes(only)) report(valueStateReadModifyWrite(100_000, 10_000_000));
+if (!only || 'value-state-rmw'.includes(only)) {
+  report(valueStateReadModifyWrite('int', 100_000, 10_000_000));
+  report(valueStateReadModifyWrite('string', 100_000, 10_000_000));
+}
 
 for (const r of results) process.stderr.write(`${r.bench.padEnd(24)} ${r.value.toLocaleString('en-US').padStart(14)} ${r.unit}\n`);

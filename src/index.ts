@@ -80,12 +80,28 @@ export {
 } from './core/errors.js';
 
 export type { PollStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from './runtime/source.js';
-export type { Sink, SinkWriter, SinkWriterContext } from './runtime/sink.js';
+export type {
+  Committer,
+  CommitterContext,
+  CommittingSinkWriter,
+  Sink,
+  SinkWriter,
+  SinkWriterContext,
+  TwoPhaseCommittingSink,
+} from './runtime/sink.js';
 export { Sinks } from './connectors/sinks.js';
 export { Sources } from './connectors/sources.js';
 export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
 
-export { runJob } from './cluster/run-job.js';
+export { runJob, startJob } from './cluster/run-job.js';
+export type { JobClient } from './cluster/run-job.js';
+export type { JobStatus } from './cluster/job-master.js';
+export type { CheckpointConfigInput } from './checkpoint/checkpoint-config.js';
+export type { CheckpointCounts, CheckpointStats, CheckpointStatus } from './checkpoint/checkpoint-stats.js';
+export type { CheckpointMetadata } from './checkpoint/checkpoint-metadata.js';
+export { CheckpointCorruptedError } from './checkpoint/storage/checkpoint-corrupted-error.js';
+export { RestartStrategies } from './runtime/failover/restart-strategy.js';
+export type { RestartStrategyConfig } from './runtime/failover/restart-strategy.js';
 export type { RunOptions } from './cluster/run-options.js';
 export { JobResult } from './cluster/job-result.js';
 export type { JobProgress, VertexMetrics } from './cluster/job-result.js';

@@ -6,6 +6,7 @@
  */
 import type { ListStateDescriptor, MapStateDescriptor } from '../state/descriptors.js';
 import type { BroadcastState, ListState } from '../state/state.js';
+import type { RuntimeContext } from './runtime-context.js';
 
 /** The operator state a function instance can hold. */
 export interface OperatorStateStoreView {
@@ -22,6 +23,8 @@ export interface FunctionInitializationContext {
   /** True when the state was restored from a checkpoint or savepoint. */
   isRestored(): boolean;
   getOperatorStateStore(): OperatorStateStoreView;
+  /** Where this instance runs (subtask, parallelism, attempt), as `open` will see it. */
+  getRuntimeContext(): RuntimeContext;
 }
 
 /** Given to `snapshotState`. */

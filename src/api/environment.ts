@@ -3,7 +3,9 @@
  * sources that start every stream. It records the stream graph; running it is the
  * cluster's business.
  */
+import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
 import { JobDefinitionError } from '../core/errors.js';
+import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { Key } from '../core/key-encoding.js';
 import type { StreamEdge, StreamGraph, StreamNode } from '../runtime/graph/stream-graph.js';
@@ -25,6 +27,8 @@ export class StreamExecutionEnvironment {
   private readonly uids = new Set<string>();
   private parallelism: number | undefined;
   private maxParallelism: number | undefined;
+  private checkpoint: CheckpointConfigInput | undefined;
+  private restartStrategy: RestartStrategyConfig | undefined;
 
   /** @internal */
   constructor(private readonly context: EnvironmentContext = { parameters: new Map() }) {}
@@ -59,6 +63,27 @@ export class StreamExecutionEnvironment {
 
   getMaxParallelism(): number | undefined {
     return this.maxParallelism;
+  }
+
+  /**
+   * Takes a checkpoint every `intervalMs` (DESIGN §5); `--checkpoint-interval` overrides it.
+   * @param mode `'exactly-once'` (aligned barriers, the default) or `'at-least-once'`
+   */
+  enableCheckpointing(intervalMs: number, mode?: 'exactly-once' | 'at-least-once'): this {
+    this.checkpoint = { ...this.checkpoint, interval: intervalMs, ...(mode ? { mode } : {}) };
+    return this;
+  }
+
+  /** Sets any checkpoint setting (timeout, retained checkpoints, …); the command line overrides them. */
+  configureCheckpointing(settings: CheckpointConfigInput): this {
+    this.checkpoint = { ...this.checkpoint, ...settings };
+    return this;
+  }
+
+  /** How the job restarts after a failure, e.g. `RestartStrategies.fixedDelay(3, 1000)`. */
+  setRestartStrategy(strategy: RestartStrategyConfig): this {
+    this.restartStrategy = strategy;
+    return this;
   }
 
   /** A job parameter given with `--set key=value`, or `fallback`. */
@@ -115,6 +140,8 @@ export class StreamExecutionEnvironment {
       nodes: this.nodes,
       defaultParallelism: this.parallelism ?? 1,
       maxParallelism: this.maxParallelism,
+      checkpoint: this.checkpoint,
+      restartStrategy: this.restartStrategy,
     };
   }
 }

@@ -4,7 +4,9 @@
  * finished; otherwise a one-line reason on stderr and a non-zero exit code.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { runJob } from '../cluster/run-job.js';
+import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
+import { startJob } from '../cluster/run-job.js';
+import { DEFAULT_RESTART_DELAY_MS, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import type { RunOptions } from '../cluster/run-options.js';
 import { EddyError, TaskFailureError } from '../core/errors.js';
 import { formatSummary, ProgressLine } from './progress-line.js';
@@ -27,6 +29,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--slots <n>', 'worker threads of the local cluster (default: the number of cores)', positiveInt('--slots'))
     .option('--single-thread', 'run every task on the main thread (deterministic, for debugging)')
     .option('--set <key=value>', 'job parameter, read with env.getParameter(key); repeatable', collectPair, [] as [string, string][])
+    .option('--checkpoint-interval <ms>', 'take a checkpoint every <ms> milliseconds (off by default)', positiveInt('--checkpoint-interval'))
+    .option('--checkpointing-mode <mode>', 'exactly-once (aligned barriers) or at-least-once', oneOf('--checkpointing-mode', ['exactly-once', 'at-least-once']))
+    .option('--checkpoint-dir <dir>', 'where checkpoints are written (default: ./checkpoints)')
+    .option('--checkpoint-timeout <ms>', 'abort a checkpoint that takes longer (default: 600000)', positiveInt('--checkpoint-timeout'))
+    .option('--min-pause <ms>', 'least time between the end of one checkpoint and the start of the next (default: 0)', nonNegativeInt('--min-pause'))
+    .option('--max-concurrent-checkpoints <n>', 'checkpoints in flight at once (default: 1)', positiveInt('--max-concurrent-checkpoints'))
+    .option('--tolerable-failures <n>', 'checkpoint failures in a row that do not fail the job (default: 0)', nonNegativeInt('--tolerable-failures'))
+    .option('--retained-checkpoints <n>', 'completed checkpoints to keep (default: 1)', positiveInt('--retained-checkpoints'))
+    .option('--retention-on-cancel <policy>', 'delete or retain checkpoints when the job is canceled (default: delete)', oneOf('--retention-on-cancel', ['delete', 'retain']))
+    .option('--unaligned', 'unaligned checkpoints (not available yet)')
+    .option('--aligned-timeout <ms>', 'switch to unaligned after this alignment time (not available yet)', nonNegativeInt('--aligned-timeout'))
+    .option('--from-savepoint <dir>', 'start from a retained checkpoint (chk-<n> directory) or savepoint')
+    .option('--allow-non-restored-state', 'with --from-savepoint: drop state of operators the job no longer has')
+    .option('--restart-attempts <n>', 'restart up to <n> times after a failure (fixed delay)', nonNegativeInt('--restart-attempts'))
+    .option('--restart-delay <ms>', 'with --restart-attempts: wait this long before each restart (default: 1000)', nonNegativeInt('--restart-delay'))
     .option('-q, --quiet', 'no progress line and no summary')
     .action(async (job: string, opts: CliRunOptions) => {
       exitCode = await runCommand(job, opts);
@@ -55,7 +72,40 @@ interface CliRunOptions {
   slots?: number;
   singleThread?: boolean;
   set: [string, string][];
+  checkpointInterval?: number;
+  checkpointingMode?: 'exactly-once' | 'at-least-once';
+  checkpointDir?: string;
+  checkpointTimeout?: number;
+  minPause?: number;
+  maxConcurrentCheckpoints?: number;
+  tolerableFailures?: number;
+  retainedCheckpoints?: number;
+  retentionOnCancel?: 'delete' | 'retain';
+  unaligned?: boolean;
+  alignedTimeout?: number;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+  restartAttempts?: number;
+  restartDelay?: number;
   quiet?: boolean;
+}
+
+/** The checkpoint settings given on the command line (absent flags leave the job's own). */
+function checkpointOptions(o: CliRunOptions): CheckpointConfigInput {
+  const entries: [keyof CheckpointConfigInput, unknown][] = [
+    ['interval', o.checkpointInterval],
+    ['mode', o.checkpointingMode],
+    ['directory', o.checkpointDir],
+    ['timeoutMs', o.checkpointTimeout],
+    ['minPauseMs', o.minPause],
+    ['maxConcurrent', o.maxConcurrentCheckpoints],
+    ['tolerableFailures', o.tolerableFailures],
+    ['retained', o.retainedCheckpoints],
+    ['retentionOnCancel', o.retentionOnCancel],
+    ['unaligned', o.unaligned],
+    ['alignedTimeoutMs', o.alignedTimeout],
+  ];
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as CheckpointConfigInput;
 }
 
 async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
@@ -66,13 +116,33 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
     slots: opts.slots,
     execution: opts.singleThread ? 'single-thread' : 'threads',
     parameters: Object.fromEntries(opts.set),
+    checkpoint: checkpointOptions(opts),
+    ...(opts.restartAttempts !== undefined
+      ? { restartStrategy: restartAttemptsShortcut(opts.restartAttempts, opts.restartDelay ?? DEFAULT_RESTART_DELAY_MS) }
+      : {}),
+    fromSavepoint: opts.fromSavepoint,
+    allowNonRestoredState: opts.allowNonRestoredState ?? false,
     onProgress: (p) => progress.update(p),
+    onCheckpoint: (stats) => progress.checkpoint(stats),
   };
+  let interrupted = false;
   try {
-    const result = await runJob(job, options);
-    progress.clear();
-    if (!opts.quiet) process.stderr.write(formatSummary(result) + '\n');
-    return 0;
+    const client = await startJob(job, options);
+    const onSignal = () => {
+      interrupted = true;
+      process.stderr.write('\neddy: canceling the job (Ctrl-C again to force)\n');
+      process.removeListener('SIGINT', onSignal);
+      void client.cancel();
+    };
+    process.on('SIGINT', onSignal);
+    try {
+      const result = await client.result;
+      progress.clear();
+      if (!opts.quiet || result.status === 'canceled') process.stderr.write(formatSummary(result) + '\n');
+      return result.status === 'canceled' || interrupted ? 130 : 0;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+    }
   } catch (error) {
     progress.clear();
     process.stderr.write(`eddy: ${oneLine(error)}\n`);
@@ -120,6 +190,25 @@ function positiveInt(option: string) {
       throw new InvalidArgumentError(`${option} must be a positive integer, got '${value}'`);
     }
     return n;
+  };
+}
+
+function nonNegativeInt(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`${option} must be a non-negative integer, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+function oneOf<T extends string>(option: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${option} must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value as T;
   };
 }
 

@@ -3,6 +3,7 @@
  * written as a plain line every 10 s otherwise (logs). Nothing for the first 2 s, so
  * short jobs stay quiet.
  */
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import type { JobProgress, JobResult } from '../cluster/job-result.js';
 
 const QUIET_START_MS = 2000;
@@ -14,6 +15,7 @@ export class ProgressLine {
   private shown = false;
   private lastLog = 0;
   private previous: JobProgress | undefined;
+  private lastCheckpoint: CheckpointStats | undefined;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -32,6 +34,11 @@ export class ProgressLine {
     }
   }
 
+  /** Remembers the latest checkpoint, shown at the end of the progress line. */
+  checkpoint(stats: CheckpointStats): void {
+    if (stats.status === 'completed' && !stats.isFinal) this.lastCheckpoint = stats;
+  }
+
   clear(): void {
     if (this.shown) this.out.write('\r\x1b[2K');
     this.shown = false;
@@ -44,12 +51,24 @@ export class ProgressLine {
     const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000;
     const inRate = dt > 0 ? (p.sourceRecords - (prev?.sourceRecords ?? 0)) / dt : 0;
     const outRate = dt > 0 ? (p.sinkRecords - (prev?.sinkRecords ?? 0)) / dt : 0;
-    return `eddy: ${(p.elapsedMs / 1000).toFixed(1)}s  in ${fmt.format(p.sourceRecords)} (${fmt.format(inRate)}/s)  out ${fmt.format(p.sinkRecords)} (${fmt.format(outRate)}/s)`;
+    const c = this.lastCheckpoint;
+    const chk = c ? `  checkpoint ${c.checkpointId} (${fmt.format(c.durationMs)} ms, ${formatBytes(c.stateBytes)})` : '';
+    return `eddy: ${(p.elapsedMs / 1000).toFixed(1)}s  in ${fmt.format(p.sourceRecords)} (${fmt.format(inRate)}/s)  out ${fmt.format(p.sinkRecords)} (${fmt.format(outRate)}/s)${chk}`;
   }
 }
 
-/** The line printed when a job finished. */
+/** The line printed when a job ended. */
 export function formatSummary(result: JobResult): string {
   const records = result.vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
-  return `eddy: job ${result.jobId.slice(0, 8)} finished in ${(result.durationMs / 1000).toFixed(2)}s (${fmt.format(records)} source records)`;
+  const { completed, aborted } = result.checkpointCounts;
+  const parts = [`${fmt.format(records)} source records in the last attempt`];
+  if (completed + aborted > 0) parts.push(`${completed} checkpoints completed, ${aborted} aborted`);
+  if (result.restarts > 0) parts.push(`${result.restarts} restart${result.restarts === 1 ? '' : 's'}`);
+  return `eddy: job ${result.jobId.slice(0, 8)} ${result.status} in ${(result.durationMs / 1000).toFixed(2)}s (${parts.join(', ')})`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

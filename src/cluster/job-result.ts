@@ -1,7 +1,9 @@
 /**
- * What a finished run returns: how long it took, how many records every vertex moved,
- * and what the collecting sinks received.
+ * What a finished (or canceled) run returns: how long it took, how many records every
+ * vertex moved in the last attempt, its checkpoints, and what the collecting sinks
+ * received.
  */
+import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 
 /** Counters of one job vertex (a chain of operators), summed over its subtasks. */
 export interface VertexMetrics {
@@ -16,22 +18,30 @@ export interface VertexMetrics {
 /** A progress report while a job runs. */
 export interface JobProgress {
   readonly elapsedMs: number;
-  /** Records read by sources so far. */
+  /** Records read by sources so far (in the current attempt). */
   readonly sourceRecords: number;
-  /** Records that reached sinks so far. */
+  /** Records that reached sinks so far (in the current attempt). */
   readonly sinkRecords: number;
 }
 
-/** The result of a finished job. */
+/** The result of a job that ended without failing. */
 export class JobResult {
   constructor(
     readonly jobId: string,
+    /** `'canceled'` when the job was canceled (e.g. `JobClient.cancel()`). */
+    readonly status: 'finished' | 'canceled',
     readonly durationMs: number,
+    /** Counters of the last attempt. */
     readonly vertices: readonly VertexMetrics[],
     private readonly collected: ReadonlyMap<string, unknown[]>,
+    /** Recent checkpoints, oldest first. */
+    readonly checkpoints: readonly CheckpointStats[] = [],
+    readonly checkpointCounts: CheckpointCounts = { triggered: 0, completed: 0, aborted: 0 },
+    /** How many times the job restarted after a failure. */
+    readonly restarts = 0,
   ) {}
 
-  /** What `Sinks.collect(name)` received, in arrival order (order across subtasks is not defined). */
+  /** What `Sinks.collect(name)` received (order across subtasks is not defined). */
   output<T>(name = 'collect'): T[] {
     return (this.collected.get(`collect:${name}`) ?? []) as T[];
   }

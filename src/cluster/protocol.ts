@@ -1,15 +1,20 @@
 /**
  * Messages between the coordinator (main thread) and its worker threads. Every message
- * has a `type`; the worker answers `deploy` with `ready`, runs after `start`, and reports
- * each task's end.
+ * has a `type`; the worker answers `deploy` with `ready`, runs after `start`, reports each
+ * task's end of input and end, and takes part in checkpoints.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { TaskCheckpointAck } from '../checkpoint/checkpoint-metadata.js';
+import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
+import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import type { WireError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
+import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
 
 /** Everything a worker needs to build and wire its tasks. */
 export interface WorkerDeployment {
+  readonly jobId: string;
   readonly jobModuleUrl: string;
   readonly parameters: readonly (readonly [string, string])[];
   readonly planOptions: PlanOptions;
@@ -18,15 +23,30 @@ export interface WorkerDeployment {
   readonly slot: number;
   readonly attemptNumber: number;
   readonly dataPath: DataPathOptions;
+  readonly checkpointMode: 'exactly-once' | 'at-least-once';
+  /** Where tasks write state files; undefined when checkpointing is off. */
+  readonly storage: CheckpointStorageConfig | undefined;
+  /** Restore descriptors of this worker's tasks, by `${vertexId}:${subtaskIndex}`. */
+  readonly restore: readonly (readonly [string, TaskRestoreDescriptor])[] | undefined;
   /** How often (ms) to report counters. */
   readonly metricsIntervalMs: number;
+}
+
+/** Addresses one task. */
+export interface TaskAddress {
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
 }
 
 /** Coordinator → worker. */
 export type ToWorker =
   | { readonly type: 'deploy'; readonly deployment: WorkerDeployment; readonly peers: readonly (MessagePort | undefined)[] }
   | { readonly type: 'start' }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  | { readonly type: 'trigger-checkpoint'; readonly barrier: CheckpointBarrier }
+  | { readonly type: 'trigger-final-checkpoint'; readonly barrier: CheckpointBarrier }
+  | { readonly type: 'checkpoint-complete'; readonly checkpointId: number; readonly isFinal: boolean }
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number };
 
 /** Counters of one task. */
 export interface TaskMetrics {
@@ -39,8 +59,18 @@ export interface TaskMetrics {
 /** Worker → coordinator. */
 export type FromWorker =
   | { readonly type: 'ready' }
+  | { readonly type: 'task-end-of-input'; readonly task: TaskAddress }
   | { readonly type: 'task-finished'; readonly metrics: TaskMetrics }
   | { readonly type: 'task-failed'; readonly metrics: TaskMetrics; readonly error: WireError }
+  | { readonly type: 'checkpoint-ack'; readonly ack: TaskCheckpointAck }
+  | {
+      readonly type: 'checkpoint-declined';
+      readonly checkpointId: number;
+      readonly task: TaskAddress;
+      readonly reason: string;
+      /** False when the task merely could not take part (see CheckpointResponder.decline). */
+      readonly failure: boolean;
+    }
   | { readonly type: 'collect'; readonly channel: string; readonly records: unknown[] }
   | { readonly type: 'metrics'; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: 'worker-failed'; readonly error: WireError }

@@ -1,12 +1,16 @@
 /**
- * Options of `runJob` and `eddy run`, validated once at the boundary with their defaults
- * written here and nowhere else.
+ * Options of `runJob`/`startJob` and `eddy run`, validated once at the boundary with
+ * their defaults written here (checkpoint defaults live in `CheckpointConfig`).
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { StorageFaults } from '../checkpoint/storage/checkpoint-storage.js';
 import { ConfigError } from '../core/errors.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { JobProgress } from './job-result.js';
+import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
 
 const schema = z
   .object({
@@ -28,6 +32,20 @@ const schema = z
     credits: z.number().int().min(1).default(4),
     /** Longest wait (ms) of a partly filled buffer. */
     flushIntervalMs: z.number().min(0).default(50),
+    /** Checkpoint settings; override the job's own (see docs/CHECKPOINTS.md). */
+    checkpoint: z.custom<CheckpointConfigInput>((v) => typeof v === 'object' && v !== null).optional(),
+    /** How to restart after a failure; overrides the job's own. */
+    restartStrategy: z.custom<RestartStrategyConfig>((v) => typeof v === 'object' && v !== null).optional(),
+    /** Shortcut for a fixed-delay restart strategy with this many attempts (`--restart-attempts`). */
+    restartAttempts: z.number().int().min(0).optional(),
+    /** A retained checkpoint or savepoint directory to start from. */
+    fromSavepoint: z.string().optional(),
+    /** With `fromSavepoint`: drop state of operators the job no longer has instead of failing. */
+    allowNonRestoredState: z.boolean().default(false),
+    /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
+    storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
+    /** Called when a checkpoint completes or is aborted. */
+    onCheckpoint: z.custom<(stats: CheckpointStats) => void>((v) => typeof v === 'function').optional(),
     /** Called every `progressIntervalMs` while the job runs. */
     onProgress: z.custom<(p: JobProgress) => void>((v) => typeof v === 'function').optional(),
     progressIntervalMs: z.number().int().min(10).default(1000),

@@ -1,36 +1,24 @@
 /**
- * Entry point of a worker thread: loads the job module, builds and wires its tasks, and
- * runs them when the coordinator says `start`. Task failures are reported with the
- * operator and subtask; anything else that breaks the worker is reported as
- * `worker-failed`.
+ * Entry point of a worker thread: loads the job module, checks it builds the
+ * coordinator's graph, starts its tasks (restoring their state), and runs them when the
+ * coordinator says `start`. Checkpoint commands are routed to the tasks; task failures
+ * are reported with the operator and subtask, anything else as `worker-failed`.
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { JobDefinitionError, toWireError } from '../core/errors.js';
 import { buildJobGraph } from '../runtime/graph/job-graph.js';
 import type { PeerMessage } from '../runtime/io/peer-message.js';
-import { TaskScheduler } from '../runtime/task/task-scheduler.js';
-import type { StreamTask } from '../runtime/task/stream-task.js';
-import { wireThread } from '../runtime/task/task-wiring.js';
-import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.js';
 import { buildStreamGraph, loadJobModule } from './job-loader.js';
-import type { FromWorker, TaskMetrics, ToWorker, WorkerDeployment } from './protocol.js';
-import { taskFailureError } from './task-failure-report.js';
+import type { FromWorker, ToWorker, WorkerDeployment } from './protocol.js';
+import { ThreadTasks } from './thread-tasks.js';
 
 if (!parentPort) throw new Error('worker-main must run in a worker thread');
 const coordinator = parentPort;
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
-let scheduler: TaskScheduler | undefined;
-let tasks: StreamTask[] = [];
+let threadTasks: ThreadTasks | undefined;
 let metricsTimer: NodeJS.Timeout | undefined;
-
-const metricsOf = (t: StreamTask): TaskMetrics => ({
-  vertexId: t.vertex.id,
-  subtaskIndex: t.subtaskIndex,
-  recordsIn: t.counters.recordsIn,
-  recordsOut: t.counters.recordsOut,
-});
 
 coordinator.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -42,6 +30,18 @@ coordinator.on('message', (message: ToWorker) => {
       break;
     case 'cancel':
       void cancel();
+      break;
+    case 'trigger-checkpoint':
+      threadTasks?.triggerCheckpoint(message.barrier);
+      break;
+    case 'trigger-final-checkpoint':
+      threadTasks?.triggerFinalCheckpoint(message.barrier);
+      break;
+    case 'checkpoint-complete':
+      threadTasks?.notifyCheckpointComplete(message.checkpointId, message.isFinal);
+      break;
+    case 'checkpoint-aborted':
+      threadTasks?.notifyCheckpointAborted(message.checkpointId);
       break;
   }
 });
@@ -55,49 +55,49 @@ async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefi
       `worker thread ${d.slot} built a different graph from the job module than the coordinator did; the job builder must be deterministic (no randomness, time or environment-dependent operators)`,
     );
   }
-  scheduler = new TaskScheduler({
-    taskFinished: (task) => post({ type: 'task-finished', metrics: metricsOf(task) }),
-    taskFailed: (task, error) => {
-      post({ type: 'task-failed', metrics: metricsOf(task), error: toWireError(taskFailureError(task, error)) });
-    },
-  });
-  const signal = scheduler.signal;
-  const wired = wireThread({
-    jobGraph: d.jobGraph,
-    slots: d.slots,
-    slot: d.slot,
-    attemptNumber: d.attemptNumber,
-    parameters,
-    dataPath: d.dataPath,
-    buildGraph: () => buildStreamGraph(job, parameters),
-    keyedBackendFactory: (options) => new HeapKeyedStateBackend(options),
-    emitToCoordinator: (channel, records) => post({ type: 'collect', channel, records }),
-    send: (slot, m, transfer) => peers[slot]!.postMessage(m, transfer ?? []),
-    signal,
-  });
-  tasks = wired.tasks;
-  for (const port of peers) port?.on('message', (m: PeerMessage) => wired.receive(m));
-  for (const task of tasks) {
-    try {
-      await task.open();
-    } catch (error) {
-      post({ type: 'task-failed', metrics: metricsOf(task), error: toWireError(taskFailureError(task, error)) });
-      return;
-    }
-    scheduler.add(task);
+  const receivers: ((m: PeerMessage) => void)[] = [];
+  for (const port of peers) port?.on('message', (m: PeerMessage) => receivers[0]?.(m));
+  try {
+    threadTasks = await ThreadTasks.start({
+      jobId: d.jobId,
+      jobGraph: d.jobGraph,
+      slots: d.slots,
+      slot: d.slot,
+      attemptNumber: d.attemptNumber,
+      parameters,
+      dataPath: d.dataPath,
+      checkpointMode: d.checkpointMode,
+      storage: d.storage,
+      restore: d.restore ? new Map(d.restore) : undefined,
+      buildGraph: () => buildStreamGraph(job, parameters),
+      emitToCoordinator: (channel, records) => post({ type: 'collect', channel, records }),
+      send: (slot, m, transfer) => peers[slot]!.postMessage(m, transfer ?? []),
+      events: {
+        endOfInput: (task) => post({ type: 'task-end-of-input', task }),
+        finished: (metrics) => post({ type: 'task-finished', metrics }),
+        failed: (metrics, error) => post({ type: 'task-failed', metrics, error: toWireError(error) }),
+        acknowledge: (ack) => post({ type: 'checkpoint-ack', ack }),
+        decline: (checkpointId, task, reason, failure) => post({ type: 'checkpoint-declined', checkpointId, task, reason, failure }),
+      },
+    });
+  } catch (error) {
+    post({ type: 'task-failed', metrics: { vertexId: -1, subtaskIndex: -1, recordsIn: 0, recordsOut: 0 }, error: toWireError(error) });
+    return;
   }
+  receivers.push(threadTasks.receive);
+  metricsTimer = setInterval(() => post({ type: 'metrics', tasks: threadTasks!.metrics() }), d.metricsIntervalMs);
+  metricsTimer.unref();
   post({ type: 'ready' });
 }
 
 async function run(): Promise<void> {
-  metricsTimer = setInterval(() => post({ type: 'metrics', tasks: tasks.map(metricsOf) }), 1000);
-  metricsTimer.unref();
-  await scheduler!.run();
-  clearInterval(metricsTimer);
+  await threadTasks!.run();
+  post({ type: 'metrics', tasks: threadTasks!.metrics() });
+  if (metricsTimer) clearInterval(metricsTimer);
 }
 
 async function cancel(): Promise<void> {
   if (metricsTimer) clearInterval(metricsTimer);
-  await scheduler?.stop();
+  await threadTasks?.stop();
   post({ type: 'canceled' });
 }

@@ -65,7 +65,7 @@ export class TaskFailureError extends EddyError {
 /** The job ended in failure; `cause` holds the first task failure. */
 export class JobFailedError extends EddyError {}
 
-const classes = {
+const classes: Record<string, new (message: string) => Error> = {
   EddyError,
   JobDefinitionError,
   ConfigError,
@@ -75,7 +75,15 @@ const classes = {
   RestoreError,
   CheckpointError,
   JobFailedError,
-} as const;
+};
+
+/**
+ * Lets an error class defined in a higher layer cross threads as itself: its module
+ * registers it, and {@link fromWireError} rebuilds it by name.
+ */
+export function registerErrorClass(Class: new (message: string) => Error): void {
+  classes[Class.name] = Class;
+}
 
 /** A structured-clone-safe form of an error, for `postMessage`. */
 export interface WireError {
@@ -112,7 +120,7 @@ export function fromWireError(wire: WireError): Error {
     const { operator, subtaskIndex, parallelism, userError } = wire.task;
     return new TaskFailureError(operator, subtaskIndex, parallelism, userError);
   }
-  const Class = (classes as Record<string, new (message: string) => Error>)[wire.name];
+  const Class = classes[wire.name];
   const error = Class ? new Class(wire.message) : new Error(wire.message);
   if (!Class) error.name = wire.name;
   if (wire.stack) error.stack = wire.stack;

@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StreamExecutionEnvironment } from '../../src/api/environment.js';
+import { CollectedOutputs } from '../../src/cluster/collected-outputs.js';
 import { Sinks } from '../../src/connectors/sinks.js';
 import { buildJobGraph } from '../../src/runtime/graph/job-graph.js';
 import type { JobGraph } from '../../src/runtime/graph/job-graph.js';
+import type { CheckpointBarrier } from '../../src/runtime/io/channel-event.js';
 import type { StreamTask } from '../../src/runtime/task/stream-task.js';
 import { subtasksOfSlot, wireThread } from '../../src/runtime/task/task-wiring.js';
 import { HeapKeyedStateBackend } from '../../src/state/heap/heap-keyed-state-backend.js';
@@ -23,8 +25,11 @@ function graphOf(build: Build): ReturnType<StreamExecutionEnvironment['toStreamG
 /** Wires every task of a one-slot thread. */
 function wire(build: Build, parallelism?: number) {
   const jobGraph = buildJobGraph(graphOf(build), { parallelism });
-  const collected = new Map<string, unknown[]>();
+  const outputs = new CollectedOutputs();
+  const collected = outputs.snapshot();
+  const acks = { count: 0 };
   const { tasks } = wireThread({
+    jobId: 'test-job',
     jobGraph,
     slots: 1,
     slot: 0,
@@ -33,22 +38,54 @@ function wire(build: Build, parallelism?: number) {
     dataPath: { batchSize: 4, credits: 2, pollBatch: 4, flushIntervalMs: 1_000_000 },
     buildGraph: () => graphOf(build),
     keyedBackendFactory: (options) => new HeapKeyedStateBackend(options),
-    emitToCoordinator: (channel, records) => collected.set(channel, [...(collected.get(channel) ?? []), ...records]),
+    emitToCoordinator: (channel, payload) => outputs.add(channel, payload),
     send: () => {
       throw new Error('one slot: no peers');
     },
     signal: () => {},
+    restore: undefined,
+    checkpointing: {
+      mode: 'exactly-once',
+      storage: undefined,
+      responder: {
+        acknowledge: () => {
+          acks.count++;
+        },
+        decline: (id, _task, reason) => {
+          throw new Error(`checkpoint ${id} declined: ${String(reason)}`);
+        },
+      },
+    },
+    onEndOfInput: () => {},
   });
-  return { jobGraph, tasks, collected };
+  return { jobGraph, tasks, collected, acks };
 }
 
-/** Opens the tasks and steps them round-robin until all finished or `maxRounds` passed. */
-async function drive(tasks: StreamTask[], maxRounds = 100_000): Promise<number> {
+const FINAL: CheckpointBarrier = { type: 'barrier', checkpointId: 1, timestamp: 0, options: { kind: 'checkpoint', mode: 'exactly-once' } };
+
+const live = (t: StreamTask) => t.status !== 'finished' && t.status !== 'failed' && t.status !== 'canceled';
+
+/**
+ * Opens the tasks and steps them round-robin until all finished or `maxRounds` passed,
+ * playing the coordinator's part at the end: once every task waits for the final
+ * checkpoint it is triggered, and once every task acknowledged it, it completes.
+ */
+async function drive(tasks: StreamTask[], acks: { count: number }, maxRounds = 100_000): Promise<number> {
   for (const t of tasks) await t.open();
   let rounds = 0;
-  while (rounds < maxRounds && tasks.some((t) => t.status === 'running' || t.status === 'finishing')) {
+  let triggered = false;
+  let notified = false;
+  while (rounds < maxRounds && tasks.some(live)) {
     rounds++;
-    for (const t of tasks) if (t.status === 'running' || t.status === 'finishing') await t.step();
+    for (const t of tasks) if (live(t)) await t.step();
+    if (!triggered && tasks.every((t) => t.status === 'awaiting-final-checkpoint')) {
+      triggered = true;
+      for (const t of tasks) t.triggerFinalCheckpoint(FINAL);
+    }
+    if (triggered && !notified && acks.count === tasks.length) {
+      notified = true;
+      for (const t of tasks) t.notifyCheckpointComplete(FINAL.checkpointId, true);
+    }
   }
   for (const t of tasks) await t.cancel(); // releases anything left open
   return rounds;
@@ -75,14 +112,14 @@ describe('task wiring', () => {
   });
 
   it('runs hash and rescale fan-outs to the end, each record reaching one consumer', async () => {
-    const { tasks, collected } = wire((env) => {
+    const { tasks, collected, acks } = wire((env) => {
       env.setParallelism(3);
       const s = env.fromSequence(1, 200);
       s.keyBy((n) => n % 5).map((n) => n).sinkTo(Sinks.collect('hash'));
       s.rescale().map((n) => n).setParallelism(6).sinkTo(Sinks.collect('rescale')).setParallelism(6);
     });
     expect(tasks).toHaveLength(3 + 3 + 6);
-    await drive(tasks);
+    await drive(tasks, acks);
     expect(tasks.every((t) => t.status === 'finished')).toBe(true);
     const all = Array.from({ length: 200 }, (_, i) => i + 1);
     expect((collected.get('collect:hash') as number[]).sort((a, b) => a - b)).toEqual(all);
@@ -90,7 +127,7 @@ describe('task wiring', () => {
   });
 
   it('runs every task of a keyed job to the end when driven step by step', async () => {
-    const { tasks, collected } = wire((env) => {
+    const { tasks, collected, acks } = wire((env) => {
       env.setParallelism(3);
       env
         .fromSequence(1, 300)
@@ -98,7 +135,7 @@ describe('task wiring', () => {
         .reduce((a, b) => a + b)
         .sinkTo(Sinks.collect('out'));
     });
-    await drive(tasks);
+    await drive(tasks, acks);
     expect(tasks.map((t) => t.status)).toEqual(tasks.map(() => 'finished'));
     const out = collected.get('collect:out') as number[];
     expect(out).toHaveLength(300);
@@ -110,11 +147,11 @@ describe('task wiring', () => {
   });
 
 it('finishes consumer subtasks that no producer sends data to (global into parallelism 3)', async () => {
-    const { tasks, collected } = wire((env) => {
+    const { tasks, collected, acks } = wire((env) => {
       env.setParallelism(3);
       env.fromSequence(1, 30).global().map((n) => n).sinkTo(Sinks.collect('out'));
     });
-    const rounds = await drive(tasks, 10_000);
+    const rounds = await drive(tasks, acks, 10_000);
     expect((collected.get('collect:out') as number[]).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(tasks.filter((t) => t.status !== 'finished').map((t) => t.name)).toEqual([]);
     expect(rounds).toBeLessThan(10_000);

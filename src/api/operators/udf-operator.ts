@@ -34,6 +34,7 @@ export abstract class UdfOperator<IN, OUT> implements StreamOperator<IN, OUT> {
     return fn.initializeState({
       isRestored: () => store.isRestored(),
       getOperatorStateStore: () => store,
+      getRuntimeContext: () => this.runtimeContext,
     });
   }
 

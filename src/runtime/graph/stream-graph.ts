@@ -3,7 +3,9 @@
  * that runs the job builds the same graph from the same job module, so node ids are
  * assigned in construction order and must come out identical everywhere.
  */
+import type { CheckpointConfigInput } from '../../checkpoint/checkpoint-config.js';
 import type { Key } from '../../core/key-encoding.js';
+import type { RestartStrategyConfig } from '../failover/restart-strategy.js';
 import type { OperatorFactory } from '../operators/stream-operator.js';
 import type { Source } from '../source.js';
 
@@ -42,4 +44,17 @@ export interface StreamGraph {
   readonly defaultParallelism: number;
   /** Explicit maxParallelism, or undefined for the default of §3. */
   readonly maxParallelism: number | undefined;
+  /** The job's own checkpoint settings (the command line overrides them). */
+  readonly checkpoint: CheckpointConfigInput | undefined;
+  /** The job's own restart strategy (the command line overrides it). */
+  readonly restartStrategy: RestartStrategyConfig | undefined;
+}
+
+/**
+ * The uid state is stored under: the user's `uid(…)`, or one derived from the node's
+ * position in the graph (which changes when the job changes: set uids on stateful
+ * operators).
+ */
+export function operatorUid(node: StreamNode): string {
+  return node.uid ?? `auto-${node.id}`;
 }

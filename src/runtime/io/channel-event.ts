@@ -1,6 +1,6 @@
 /**
- * Control events that travel in-band with the records of a channel, in order. Later
- * issues add checkpoint barriers, cancellation markers and watermarks here.
+ * Control events that travel in-band with the records of a channel, in order: end of
+ * partition, checkpoint barriers and cancellation markers (watermarks come later).
  */
 
 /** The producer of a channel has emitted its last record. */
@@ -8,8 +8,31 @@ export interface EndOfPartitionEvent {
   readonly type: 'end-of-partition';
 }
 
+/** How a checkpoint is taken. */
+export interface CheckpointOptions {
+  /** `'savepoint'` checkpoints are always aligned and full. */
+  readonly kind: 'checkpoint' | 'savepoint';
+  /** Exactly-once blocks channels during alignment; at-least-once only counts barriers. */
+  readonly mode: 'exactly-once' | 'at-least-once';
+}
+
+/** Checkpoint barrier n: everything before it on a channel belongs to checkpoint n. */
+export interface CheckpointBarrier {
+  readonly type: 'barrier';
+  readonly checkpointId: number;
+  /** When the coordinator triggered the checkpoint (ms since the epoch). */
+  readonly timestamp: number;
+  readonly options: CheckpointOptions;
+}
+
+/** Checkpoint n was abandoned upstream; abort it here and pass the marker on. */
+export interface CancelCheckpointMarker {
+  readonly type: 'cancel-checkpoint';
+  readonly checkpointId: number;
+}
+
 /** Any in-band control event. */
-export type ChannelEvent = EndOfPartitionEvent;
+export type ChannelEvent = EndOfPartitionEvent | CheckpointBarrier | CancelCheckpointMarker;
 
 /** The one end-of-partition event (events are immutable). */
 export const END_OF_PARTITION: EndOfPartitionEvent = Object.freeze({ type: 'end-of-partition' });

@@ -14,6 +14,8 @@ export interface Output<T> {
 
 /** What the runtime tells an operator about its place in the job. */
 export interface OperatorInfo {
+  /** The id of this run of the job (kept across restarts). */
+  readonly jobId: string;
   /** The operator's display name: its uid if set, else its name. */
   readonly operatorName: string;
   readonly uid: string;
@@ -47,8 +49,13 @@ export interface StreamOperator<IN, OUT> {
   /** End of input: emit anything held back. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;
+  /**
+   * True for operators that commit in two phases (sinks): their `snapshotState` also runs
+   * for the final commit of a job without checkpointing.
+   */
+  readonly commitsOnCheckpoint?: boolean;
   /** Called before a snapshot is taken, so functions can write their operator state. */
-  snapshotState?(checkpointId: number): void;
+  snapshotState?(checkpointId: number): void | Promise<void>;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void;
 }

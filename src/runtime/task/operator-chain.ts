@@ -5,16 +5,21 @@
  */
 import type { Key } from '../../core/key-encoding.js';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
+import { EMPTY_OPERATOR_STATE_SNAPSHOT } from '../../state/operator/operator-state-snapshot.js';
 import { OperatorStateStore } from '../../state/operator/operator-state-store.js';
 import type { JobVertex } from '../graph/job-graph.js';
+import { operatorUid } from '../graph/stream-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
 import type { RecordWriter } from '../io/record-writer.js';
 import type { OperatorInfo, Output, StreamOperator } from '../operators/stream-operator.js';
 import { markOperator } from './task-failure.js';
+import type { TaskRestoreState } from '../../checkpoint/restore/task-restore-state.js';
 
 /** One operator of the chain with what the task needs to drive it. */
 export interface ChainedOperator {
   readonly name: string;
+  /** The uid its state is stored under. */
+  readonly uid: string;
   readonly operator: StreamOperator<unknown, unknown>;
   readonly operatorStateStore: OperatorStateStore;
   readonly keyedBackend: KeyedStateBackend | undefined;
@@ -22,6 +27,7 @@ export interface ChainedOperator {
 
 /** What the chain needs from its task. */
 export interface ChainContext {
+  readonly jobId: string;
   readonly vertex: JobVertex;
   readonly subtaskIndex: number;
   readonly attemptNumber: number;
@@ -31,6 +37,8 @@ export interface ChainContext {
   readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
   /** Counts records leaving the chain. */
   readonly countOut: () => void;
+  /** State to start from, when the task restores. */
+  readonly restore: TaskRestoreState | undefined;
 }
 
 /** The chain of one task. */
@@ -52,9 +60,12 @@ export class OperatorChain {
       const node = nodes[i]!;
       if (node.kind === 'source') continue; // the task drives the source reader
       const name = node.uid ?? node.name;
+      const uid = operatorUid(node);
+      const restored = context.restore?.operators.get(uid);
       const info: OperatorInfo = {
+        jobId: context.jobId,
         operatorName: name,
-        uid: node.uid ?? `${node.id}`,
+        uid,
         taskName: vertex.name,
         subtaskIndex: context.subtaskIndex,
         parallelism: vertex.parallelism,
@@ -63,14 +74,17 @@ export class OperatorChain {
         parameters: context.parameters,
       };
       const keyedBackend = node.stateKeySelector ? context.createKeyedBackend(name) : undefined;
+      if (keyedBackend && restored && restored.keyed.length > 0) keyedBackend.restore(restored.keyed);
       const operatorStateStore = new OperatorStateStore({
         operator: name,
         subtaskIndex: context.subtaskIndex,
         parallelism: vertex.parallelism,
       });
+      // a restoring task restores every operator, so isRestored() is true even for one without state
+      if (context.restore) operatorStateStore.restore(restored?.operatorState ?? EMPTY_OPERATOR_STATE_SNAPSHOT);
       const operator = node.operatorFactory!();
       operator.setup({ info, output: next, keyedBackend, operatorStateStore, emitToCoordinator: context.emitToCoordinator });
-      this.operators.unshift({ name, operator, operatorStateStore, keyedBackend });
+      this.operators.unshift({ name, uid, operator, operatorStateStore, keyedBackend });
       if (keyedBackend && node.stateKeySelector) keyedHead = { backend: keyedBackend, selector: node.stateKeySelector };
       next = guardedInput(operator, name);
     }

@@ -1,23 +1,39 @@
 /**
  * One parallel subtask of one job vertex. The thread's scheduler calls {@link StreamTask.step}
- * repeatedly; each step does a bounded amount of work (one input buffer, or one poll of
- * the source) so that the tasks of a thread share it fairly and messages from other
- * threads get through between steps.
+ * repeatedly; each step does a bounded amount of work (one mail, one input buffer or
+ * event, or one poll of the source) so that the tasks of a thread share it fairly and
+ * messages from other threads get through between steps. Everything the coordinator
+ * asks of a task (trigger a checkpoint, notify, final checkpoint) arrives as mail and
+ * runs between two steps, never in the middle of a record.
  */
 import { performance } from 'node:perf_hooks';
+import {
+  AlignedBarrierHandler,
+  AtLeastOnceBarrierHandler,
+} from '../../checkpoint/barrier/checkpoint-barrier-handler.js';
+import type { BarrierHandlerHost, CheckpointBarrierHandler } from '../../checkpoint/barrier/checkpoint-barrier-handler.js';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import type { JobVertex } from '../graph/job-graph.js';
+import { operatorUid } from '../graph/stream-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
 import { END_OF_PARTITION } from '../io/channel-event.js';
+import type { CheckpointBarrier } from '../io/channel-event.js';
 import type { InputGate } from '../io/input-gate.js';
 import { decodeBatch } from '../io/record-codec.js';
 import type { RecordWriter } from '../io/record-writer.js';
 import type { SourceOutput, SourceReader } from '../source.js';
-import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { OperatorChain } from './operator-chain.js';
+import { TaskCheckpointer } from './task-checkpointer.js';
+import type { CheckpointResponder, StateFileWriter } from './task-checkpointer.js';
 import { markOperator } from './task-failure.js';
+import type { TaskRestoreState } from '../../checkpoint/restore/task-restore-state.js';
 
-/** Lifecycle of a task; {@link StreamTask} owns every transition. */
-export type TaskStatus = 'created' | 'running' | 'finishing' | 'finished' | 'failed' | 'canceled';
+/**
+ * Lifecycle of a task; {@link StreamTask} owns every transition:
+ * created → running → draining (end-of-partition sent, output backlog emptying) →
+ * awaiting-final-checkpoint → finished; or failed / canceled from anywhere.
+ */
+export type TaskStatus = 'created' | 'running' | 'draining' | 'awaiting-final-checkpoint' | 'finished' | 'failed' | 'canceled';
 
 /** What a step reports to the scheduler. */
 export type StepResult = 'busy' | 'idle' | 'done';
@@ -28,8 +44,17 @@ export interface TaskCounters {
   recordsOut: number;
 }
 
+/** How a task takes part in checkpoints. */
+export interface TaskCheckpointing {
+  readonly mode: 'exactly-once' | 'at-least-once';
+  /** Where state files go; undefined when checkpointing is off (the final commit still runs). */
+  readonly storage: StateFileWriter | undefined;
+  readonly responder: CheckpointResponder;
+}
+
 /** Everything a task is made of. */
 export interface StreamTaskSpec {
+  readonly jobId: string;
   readonly vertex: JobVertex;
   readonly subtaskIndex: number;
   readonly attemptNumber: number;
@@ -40,6 +65,12 @@ export interface StreamTaskSpec {
   readonly writers: readonly RecordWriter[];
   readonly createKeyedBackend: (operatorName: string) => KeyedStateBackend;
   readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
+  readonly restore: TaskRestoreState | undefined;
+  readonly checkpointing: TaskCheckpointing;
+  /** Called once the task's input has ended and its output has been handed over. */
+  readonly onEndOfInput: (task: StreamTask) => void;
+  /** Wakes the scheduler (mail arrived). */
+  readonly signal: () => void;
   /** Records per source poll. */
   readonly pollBatch: number;
   /** Longest time (ms) a partial output batch may wait before it is sent. */
@@ -54,6 +85,9 @@ export class StreamTask {
   private readonly chain: OperatorChain;
   private readonly reader: SourceReader<unknown> | undefined;
   private readonly sourceOutput: SourceOutput<unknown> | undefined;
+  private readonly checkpointer: TaskCheckpointer;
+  private readonly barriers: CheckpointBarrierHandler | undefined;
+  private readonly mail: (() => void | Promise<void>)[] = [];
   private lastFlush = performance.now();
 
   constructor(private readonly spec: StreamTaskSpec) {
@@ -61,6 +95,7 @@ export class StreamTask {
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
     const counters = this.counters;
     this.chain = new OperatorChain(spec.graph, {
+      jobId: spec.jobId,
       vertex,
       subtaskIndex,
       attemptNumber: spec.attemptNumber,
@@ -71,14 +106,21 @@ export class StreamTask {
       countOut: () => {
         counters.recordsOut++;
       },
+      restore: spec.restore,
     });
+    let source: { uid: string; reader: SourceReader<unknown> } | undefined;
     if (vertex.isSource) {
       const head = spec.graph.nodes[vertex.nodeIds[0]!]!;
-      this.reader = head.source!.createReader({
+      const reader = head.source!.createReader({
         subtaskIndex,
         parallelism: vertex.parallelism,
         attemptNumber: spec.attemptNumber,
       });
+      const uid = operatorUid(head);
+      const position = spec.restore?.operators.get(uid)?.sourcePosition;
+      if (position) reader.restorePosition?.(position.value);
+      source = { uid, reader };
+      this.reader = reader;
       const into = this.chain.sourceOutput;
       this.sourceOutput = {
         collect(record) {
@@ -87,9 +129,23 @@ export class StreamTask {
         },
       };
     }
+    const { checkpointing } = spec;
+    this.checkpointer = new TaskCheckpointer(
+      vertex.id,
+      subtaskIndex,
+      this.chain.operators,
+      source,
+      spec.writers,
+      checkpointing.storage,
+      checkpointing.responder,
+    );
+    if (spec.inputGate) {
+      const host = this.barrierHost(spec.inputGate);
+      this.barriers = checkpointing.mode === 'exactly-once' ? new AlignedBarrierHandler(host) : new AtLeastOnceBarrierHandler(host);
+    }
   }
 
-  /** The display name of the head operator, or of the operator named by the error. */
+  /** The display name of the head operator. */
   get headOperatorName(): string {
     const head = this.spec.graph.nodes[this.spec.vertex.nodeIds[0]!]!;
     return head.uid ?? head.name;
@@ -103,7 +159,7 @@ export class StreamTask {
     return this.spec.subtaskIndex;
   }
 
-  /** setup is done in the constructor; this restores and opens the operators, tail first. */
+  /** Restores and opens the operators (state was handed to them when the chain was built), tail first. */
   async open(): Promise<void> {
     const ops = this.chain.operators;
     for (const op of ops) await blame(op.name, () => op.operator.initializeState?.());
@@ -114,12 +170,65 @@ export class StreamTask {
     this.status = 'running';
   }
 
+  /** A source task starts checkpoint `barrier.checkpointId` (between two polls). */
+  triggerCheckpoint(barrier: CheckpointBarrier): void {
+    this.post(() => {
+      if (this.status !== 'running') {
+        this.checkpointer.decline(barrier.checkpointId, new Error(`task ${this.name} is ${this.status}`), false);
+        return;
+      }
+      return this.checkpointer.checkpoint(barrier, 0);
+    });
+  }
+
+  /** Every task has ended its input: snapshot once more (sinks pre-commit their last data). */
+  triggerFinalCheckpoint(barrier: CheckpointBarrier): void {
+    this.post(() => this.checkpointer.checkpoint(barrier, 0, false));
+  }
+
+  /** Checkpoint `checkpointId` completed: operators may commit; a task waiting for its final checkpoint ends. */
+  notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void {
+    this.post(async () => {
+      for (const op of this.chain.operators) await blame(op.name, () => op.operator.notifyCheckpointComplete?.(checkpointId));
+      if (isFinal && this.status === 'awaiting-final-checkpoint') {
+        await this.close();
+        this.status = 'finished';
+      }
+    });
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.post(() => {
+      this.checkpointer.abort(checkpointId);
+      for (const op of this.chain.operators) op.operator.notifyCheckpointAborted?.(checkpointId);
+    });
+  }
+
   /** Does one bounded piece of work. */
   step(): StepResult | Promise<StepResult> {
-    if (this.status === 'finishing') return this.tryFinish();
-    if (this.status !== 'running') return 'done';
-    if (!this.writersAvailable()) return 'idle';
-    return this.reader ? this.stepSource(this.reader) : this.stepInput(this.spec.inputGate!);
+    const mail = this.mail.shift();
+    if (mail) return this.runMail(mail);
+    switch (this.status) {
+      case 'running':
+        if (!this.writersAvailable()) return 'idle';
+        return this.reader ? this.stepSource(this.reader) : this.stepInput(this.spec.inputGate!);
+      case 'draining':
+        return this.tryEndInput();
+      case 'awaiting-final-checkpoint':
+        return 'idle';
+      default:
+        return 'done';
+    }
+  }
+
+  private async runMail(mail: () => void | Promise<void>): Promise<StepResult> {
+    await mail();
+    return this.status === 'finished' ? 'done' : 'busy';
+  }
+
+  private post(action: () => void | Promise<void>): void {
+    this.mail.push(action);
+    this.spec.signal();
   }
 
   private stepSource(reader: SourceReader<unknown>): StepResult | Promise<StepResult> {
@@ -146,11 +255,7 @@ export class StreamTask {
       return 'idle';
     }
     const { item, channelIndex } = polled;
-    if (item.kind === 'event') {
-      // the only event so far: end-of-partition
-      gate.markEnded(channelIndex);
-      return gate.allEnded ? this.endOfInput() : 'busy';
-    }
+    if (item.kind === 'event') return this.onEvent(gate, channelIndex, item.event);
     const records = item.kind === 'records' ? item.records : decodeBatch(item.bytes);
     const input = this.chain.input;
     this.counters.recordsIn += records.length;
@@ -160,24 +265,41 @@ export class StreamTask {
     return 'busy';
   }
 
+  private async onEvent(gate: InputGate, channel: number, event: import('../io/channel-event.js').ChannelEvent): Promise<StepResult> {
+    const barriers = this.barriers!;
+    switch (event.type) {
+      case 'barrier':
+        await barriers.onBarrier(channel, event);
+        return 'busy';
+      case 'cancel-checkpoint':
+        barriers.onCancelMarker(channel, event);
+        return 'busy';
+      case 'end-of-partition':
+        gate.markEnded(channel);
+        await barriers.onChannelEnded(channel);
+        return gate.allEnded ? this.endOfInput() : 'busy';
+    }
+  }
+
   /** All input has arrived: finish operators head to tail, then send end-of-partition. */
   private async endOfInput(): Promise<StepResult> {
     for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
     for (const w of this.spec.writers) w.broadcastEvent(END_OF_PARTITION);
-    this.status = 'finishing';
-    return this.tryFinish();
+    this.status = 'draining';
+    return this.tryEndInput();
   }
 
-  /** Ends the task once every output buffer has been handed over. */
-  private async tryFinish(): Promise<StepResult> {
+  /** Once every output buffer has been handed over, waits for the job's final checkpoint. */
+  private tryEndInput(): StepResult {
     if (!this.writersAvailable()) return 'idle';
-    await this.close();
-    this.status = 'finished';
-    return 'done';
+    this.status = 'awaiting-final-checkpoint';
+    this.spec.onEndOfInput(this);
+    return 'idle';
   }
 
   /** Closes operators (also on cancel); errors from close are reported by the caller. */
   async close(): Promise<void> {
+    this.checkpointer.dispose();
     const ops = this.chain.operators;
     let first: unknown;
     for (const op of ops) {
@@ -201,6 +323,22 @@ export class StreamTask {
     } catch {
       // a canceled task's close errors are not the job's failure
     }
+  }
+
+  private barrierHost(gate: InputGate): BarrierHandlerHost {
+    return {
+      channelCount: gate.channels.length,
+      isEnded: (c) => gate.channels[c]!.ended,
+      block: (c) => gate.block(c),
+      unblock: (c) => gate.unblock(c),
+      snapshot: (barrier, alignmentMs) => this.checkpointer.checkpoint(barrier, alignmentMs),
+      abort: (checkpointId, reason) => {
+        for (const w of this.spec.writers) w.broadcastEvent({ type: 'cancel-checkpoint', checkpointId });
+        this.checkpointer.abort(checkpointId);
+        this.checkpointer.decline(checkpointId, new Error(reason), false);
+      },
+      now: () => performance.now(),
+    };
   }
 
   private writersAvailable(): boolean {

@@ -71,7 +71,7 @@ export class TaskScheduler {
         if (result === 'busy') busy = true;
         else if (result === 'done') this.listener.taskFinished(task);
       }
-      active = active.filter((t) => t.status === 'running' || t.status === 'finishing');
+      active = active.filter((t) => t.status !== 'finished' && t.status !== 'failed' && t.status !== 'canceled');
       const now = performance.now();
       if (!busy && !this.signaled) {
         await this.sleep();

@@ -17,6 +17,8 @@ import type { PeerMessage, PeerSender } from '../io/peer-message.js';
 import { encodeBatch } from '../io/record-codec.js';
 import { RecordWriter, connectedConsumers } from '../io/record-writer.js';
 import { StreamTask } from './stream-task.js';
+import type { TaskCheckpointing } from './stream-task.js';
+import type { TaskRestoreState } from '../../checkpoint/restore/task-restore-state.js';
 
 /** Tuning of the data path. */
 export interface DataPathOptions {
@@ -35,6 +37,7 @@ export const DEFAULT_DATA_PATH: DataPathOptions = { batchSize: 512, credits: 4, 
 
 /** What one thread runs. */
 export interface ThreadAssignment {
+  readonly jobId: string;
   readonly jobGraph: JobGraph;
   readonly slots: number;
   /** This thread's slot. */
@@ -50,6 +53,11 @@ export interface ThreadAssignment {
   readonly send: PeerSender;
   /** Wakes this thread's scheduler. */
   readonly signal: () => void;
+  /** State to restore, by `${vertexId}:${subtaskIndex}`; absent for a fresh start. */
+  readonly restore: ReadonlyMap<string, TaskRestoreState> | undefined;
+  readonly checkpointing: TaskCheckpointing;
+  /** A task has ended its input and waits for the final checkpoint. */
+  readonly onEndOfInput: (task: StreamTask) => void;
 }
 
 /** The tasks of one thread and the handler for messages from other threads. */
@@ -120,6 +128,7 @@ export function wireThread(a: ThreadAssignment): WiredThread {
     const range = keyGroupRangeForOperator(vertex.maxParallelism, vertex.parallelism, from);
     tasks.push(
       new StreamTask({
+        jobId: a.jobId,
         vertex,
         subtaskIndex: from,
         attemptNumber: a.attemptNumber,
@@ -134,6 +143,10 @@ export function wireThread(a: ThreadAssignment): WiredThread {
             owner: `operator '${operatorName}' (subtask ${from + 1}/${vertex.parallelism})`,
           }),
         emitToCoordinator: a.emitToCoordinator,
+        restore: a.restore?.get(`${vertexId}:${from}`),
+        checkpointing: a.checkpointing,
+        onEndOfInput: a.onEndOfInput,
+        signal: a.signal,
         pollBatch: dataPath.pollBatch,
         flushIntervalMs: dataPath.flushIntervalMs,
       }),

@@ -1,0 +1,305 @@
+/**
+ * The checkpoint coordinator (the JobManager's role): triggers checkpoints, collects the
+ * tasks' acknowledgements, completes a checkpoint by writing its `_metadata` atomically
+ * and notifying every task, aborts checkpoints that fail or expire, keeps the retained
+ * ones and deletes the subsumed. When every task has ended its input it takes the final
+ * checkpoint, whose completion lets two-phase-commit sinks commit their last data.
+ */
+import { CheckpointError } from '../core/errors.js';
+import type { CheckpointOptions, CheckpointBarrier } from '../runtime/io/channel-event.js';
+import type { CheckpointMetadata, OperatorState, OperatorSubtaskState, TaskCheckpointAck } from './checkpoint-metadata.js';
+import type { CheckpointCounts, CheckpointStats } from './checkpoint-stats.js';
+
+/** The checkpoint settings the coordinator uses (see `CheckpointConfig`). */
+export interface CoordinatorSettings {
+  /** Periodic interval (ms); undefined = no periodic checkpoints (the final commit still runs). */
+  readonly interval: number | undefined;
+  readonly mode: 'exactly-once' | 'at-least-once';
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly retained: number;
+}
+
+/** The part of checkpoint storage the coordinator uses. */
+export interface CoordinatorStorage {
+  checkpointDirectory(checkpointId: number): string;
+  writeMetadata(metadata: CheckpointMetadata): Promise<string>;
+  discardCheckpoint(checkpointId: number): Promise<void>;
+}
+
+/** How the coordinator reaches the tasks of the running attempt. */
+export interface CheckpointGateway {
+  /** Sends barrier n to every source task. */
+  triggerCheckpoint(barrier: CheckpointBarrier): void;
+  /** Asks every task for its final snapshot (no barrier flows: all input has ended). */
+  triggerFinalCheckpoint(barrier: CheckpointBarrier): void;
+  notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void;
+  notifyCheckpointAborted(checkpointId: number): void;
+}
+
+/** A task of the job, as the coordinator counts acknowledgements. */
+export interface CoordinatorTask {
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+}
+
+/** An operator of the job, as the metadata names it. */
+export interface CoordinatorOperator {
+  readonly uid: string;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
+/** What the coordinator tells the job master. */
+export interface CoordinatorListener {
+  /** More checkpoints failed in a row than tolerated, or the final checkpoint failed: fail the attempt. */
+  onFailure(error: CheckpointError): void;
+  onCheckpointCompleted?(stats: CheckpointStats): void;
+  onCheckpointAborted?(stats: CheckpointStats): void;
+}
+
+/** A completed checkpoint the coordinator retains. */
+export interface CompletedCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  readonly directory: string;
+}
+
+interface PendingCheckpoint {
+  readonly id: number;
+  readonly barrier: CheckpointBarrier;
+  readonly isFinal: boolean;
+  readonly acks: Map<string, TaskCheckpointAck>;
+  readonly timer: NodeJS.Timeout;
+}
+
+const HISTORY = 50;
+
+/** Coordinates the checkpoints of one job across all its attempts. */
+export class CheckpointCoordinator {
+  private nextId: number;
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private readonly completed: CompletedCheckpoint[] = [];
+  private readonly history: CheckpointStats[] = [];
+  private readonly counts = { triggered: 0, completed: 0, aborted: 0 };
+  private gateway: CheckpointGateway | undefined;
+  private readonly ended = new Set<string>();
+  private consecutiveFailures = 0;
+  private lastCompletion = 0;
+  private periodic: NodeJS.Timeout | undefined;
+  private readonly expectedAcks: number;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly settings: CoordinatorSettings,
+    /** Undefined when checkpointing is off: the final checkpoint then stores nothing. */
+    private readonly storage: CoordinatorStorage | undefined,
+    private readonly tasks: readonly CoordinatorTask[],
+    private readonly operators: readonly CoordinatorOperator[],
+    private readonly listener: CoordinatorListener,
+    /** The checkpoint a run started from, if any: ids continue after it (it is never discarded). */
+    restoredFrom?: CompletedCheckpoint,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.expectedAcks = tasks.length;
+    this.nextId = (restoredFrom?.metadata.checkpointId ?? 0) + 1;
+  }
+
+  /** The latest checkpoint this run completed, if any. */
+  get latestCompleted(): CompletedCheckpoint | undefined {
+    return this.completed.at(-1);
+  }
+
+  /** Statistics of recent checkpoints, oldest first. */
+  get checkpointHistory(): readonly CheckpointStats[] {
+    return this.history;
+  }
+
+  get checkpointCounts(): CheckpointCounts {
+    return { ...this.counts };
+  }
+
+  /** A new attempt is running: start triggering. */
+  attach(gateway: CheckpointGateway): void {
+    this.gateway = gateway;
+    this.ended.clear();
+    const interval = this.settings.interval;
+    if (interval !== undefined && this.storage) {
+      this.periodic = setInterval(() => this.triggerPeriodic(), interval);
+      this.periodic.unref();
+    }
+  }
+
+  /** The attempt ended (failed, canceled or finished): abort what is pending, stop triggering. */
+  detach(reason: string): void {
+    if (this.periodic) clearInterval(this.periodic);
+    this.periodic = undefined;
+    this.gateway = undefined;
+    for (const id of [...this.pending.keys()]) this.abort(id, reason, false);
+  }
+
+  /** Triggers a checkpoint now (periodic trigger, or an API call). Returns its id, or undefined if not possible now. */
+  triggerCheckpoint(kind: CheckpointOptions['kind'] = 'checkpoint'): number | undefined {
+    if (!this.gateway || !this.storage || this.ended.size > 0) return undefined;
+    return this.start(kind, false);
+  }
+
+  /** A task acknowledged its part. */
+  receiveAck(ack: TaskCheckpointAck): void {
+    const p = this.pending.get(ack.checkpointId);
+    if (!p) return; // aborted or from an older attempt
+    p.acks.set(`${ack.vertexId}:${ack.subtaskIndex}`, ack);
+    if (p.acks.size === this.expectedAcks) void this.complete(p);
+  }
+
+  /** A task could not take its part; `failure` false when it merely was not running. */
+  receiveDecline(checkpointId: number, task: CoordinatorTask, reason: string, failure = true): void {
+    if (!this.pending.has(checkpointId)) return;
+    this.abort(checkpointId, `task ${task.vertexId}:${task.subtaskIndex} declined: ${reason}`, failure);
+  }
+
+  /** A task ended its input; when all have, the final checkpoint is taken. */
+  taskEndedInput(task: CoordinatorTask): void {
+    this.ended.add(`${task.vertexId}:${task.subtaskIndex}`);
+    if (this.ended.size === this.tasks.length && this.gateway) {
+      if (this.periodic) clearInterval(this.periodic);
+      this.periodic = undefined;
+      this.start('checkpoint', true);
+    }
+  }
+
+  /** Stops timers (the job is over). */
+  shutdown(): void {
+    this.detach('the job ended');
+  }
+
+  private triggerPeriodic(): void {
+    if (this.pending.size >= this.settings.maxConcurrent) return;
+    if (this.now() - this.lastCompletion < this.settings.minPauseMs) return;
+    this.triggerCheckpoint('checkpoint');
+  }
+
+  private start(kind: CheckpointOptions['kind'], isFinal: boolean): number {
+    const id = this.nextId++;
+    const mode = kind === 'savepoint' ? 'exactly-once' : this.settings.mode;
+    const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.now(), options: { kind, mode } };
+    const timer = setTimeout(() => this.abort(id, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs);
+    timer.unref();
+    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer });
+    if (this.storage) this.counts.triggered++;
+    if (isFinal) this.gateway!.triggerFinalCheckpoint(barrier);
+    else this.gateway!.triggerCheckpoint(barrier);
+    return id;
+  }
+
+  private async complete(p: PendingCheckpoint): Promise<void> {
+    clearTimeout(p.timer);
+    let directory: string | undefined;
+    const metadata = this.metadataOf(p);
+    if (this.storage) {
+      try {
+        await this.storage.writeMetadata(metadata);
+        directory = this.storage.checkpointDirectory(p.id);
+      } catch (error) {
+        this.abort(p.id, `writing its metadata failed: ${(error as Error).message}`, true);
+        return;
+      }
+    }
+    if (!this.pending.delete(p.id)) return; // aborted while the metadata was written
+    this.consecutiveFailures = 0;
+    this.lastCompletion = this.now();
+    if (this.storage) this.counts.completed++;
+    const stats = this.statsOf(p, 'completed', undefined, directory);
+    this.record(stats);
+    if (directory) {
+      this.completed.push({ metadata, directory });
+      // older pending checkpoints can no longer be useful
+      for (const id of [...this.pending.keys()]) if (id < p.id) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
+      while (this.completed.length > this.settings.retained) {
+        const old = this.completed.shift()!;
+        await this.storage!.discardCheckpoint(old.metadata.checkpointId).catch(() => {});
+      }
+    }
+    this.gateway?.notifyCheckpointComplete(p.id, p.isFinal);
+    this.listener.onCheckpointCompleted?.(stats);
+  }
+
+  private abort(id: number, reason: string, countsAsFailure: boolean): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    this.counts.aborted++;
+    const stats = this.statsOf(p, 'aborted', reason, undefined);
+    this.record(stats);
+    void this.storage?.discardCheckpoint(id).catch(() => {});
+    this.gateway?.notifyCheckpointAborted(id);
+    this.listener.onCheckpointAborted?.(stats);
+    if (!countsAsFailure || !this.gateway) return;
+    this.consecutiveFailures++;
+    if (p.isFinal) {
+      this.listener.onFailure(new CheckpointError(`the final checkpoint ${id} failed: ${reason}`));
+    } else if (this.consecutiveFailures > this.settings.tolerableFailures) {
+      this.listener.onFailure(
+        new CheckpointError(
+          `checkpoint ${id} failed (${reason}); ${this.consecutiveFailures} checkpoint(s) failed in a row, more than the ${this.settings.tolerableFailures} tolerated (--tolerable-failures)`,
+        ),
+      );
+    }
+  }
+
+  private metadataOf(p: PendingCheckpoint): CheckpointMetadata {
+    const byUid = new Map<string, OperatorSubtaskState[]>();
+    for (const ack of p.acks.values()) {
+      for (const { uid, state } of ack.operators) {
+        const list = byUid.get(uid) ?? [];
+        list.push(state);
+        byUid.set(uid, list);
+      }
+    }
+    const operators: OperatorState[] = this.operators
+      .filter((op) => byUid.has(op.uid))
+      .map((op) => ({
+        uid: op.uid,
+        name: op.name,
+        parallelism: op.parallelism,
+        maxParallelism: op.maxParallelism,
+        subtasks: byUid.get(op.uid)!.sort((a, b) => a.subtaskIndex - b.subtaskIndex),
+      }));
+    return {
+      format: 'eddy-checkpoint',
+      version: 1,
+      jobId: this.jobId,
+      checkpointId: p.id,
+      kind: p.barrier.options.kind,
+      triggerTimestamp: p.barrier.timestamp,
+      completionTimestamp: this.now(),
+      operators,
+    };
+  }
+
+  private statsOf(p: PendingCheckpoint, status: 'completed' | 'aborted', reason: string | undefined, directory: string | undefined): CheckpointStats {
+    const tasks = [...p.acks.values()].map((a) => a.stats);
+    return {
+      checkpointId: p.id,
+      kind: p.barrier.options.kind,
+      isFinal: p.isFinal,
+      status,
+      triggerTimestamp: p.barrier.timestamp,
+      durationMs: this.now() - p.barrier.timestamp,
+      stateBytes: tasks.reduce((n, t) => n + t.stateBytes, 0),
+      persistedInFlightBytes: 0,
+      ...(reason !== undefined ? { failureReason: reason } : {}),
+      ...(directory !== undefined ? { directory } : {}),
+      tasks,
+    };
+  }
+
+  private record(stats: CheckpointStats): void {
+    if (stats.isFinal && !this.storage) return; // only the final commit of a job without checkpointing
+    this.history.push(stats);
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The job master (Flink's JobMaster): runs a job from its first attempt to its end. It
+ * owns the checkpoint coordinator and the restart strategy; when an attempt fails it
+ * cancels it, waits as the strategy says, and starts the next attempt from the latest
+ * valid checkpoint. It also collects metrics, progress and collected records.
+ */
+import type { JobDefinition } from '../api/define-job.js';
+import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.js';
+import type { CompletedCheckpoint, CoordinatorOperator, CoordinatorTask } from '../checkpoint/checkpoint-coordinator.js';
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import { assignRestore } from '../checkpoint/restore/restore-assignment.js';
+import type { RestoreTargetVertex } from '../checkpoint/restore/restore-assignment.js';
+import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
+import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
+import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
+import { JobFailedError } from '../core/errors.js';
+import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
+import { operatorUid } from '../runtime/graph/stream-graph.js';
+import type { StreamGraph } from '../runtime/graph/stream-graph.js';
+import type { DataPathOptions } from '../runtime/task/task-wiring.js';
+import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
+import { CollectedOutputs } from './collected-outputs.js';
+import { JobMetricsBoard } from './job-metrics-board.js';
+import { JobResult } from './job-result.js';
+import type { JobProgress } from './job-result.js';
+import type { RestartStrategy } from '../runtime/failover/restart-strategy.js';
+import { startOnThisThread } from './single-thread-attempt.js';
+import { startOnWorkerThreads } from './worker-threads-attempt.js';
+
+/** Lifecycle of a job; {@link JobMaster} owns every transition. */
+export type JobStatus = 'created' | 'running' | 'restarting' | 'finished' | 'failed' | 'canceled';
+
+/** The checkpoint settings the job master uses. */
+export interface JobCheckpointSettings {
+  /** Periodic checkpoints (ms); undefined = off. */
+  readonly interval: number | undefined;
+  readonly mode: 'exactly-once' | 'at-least-once';
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly retained: number;
+  readonly retentionOnCancel: 'delete' | 'retain';
+  readonly directory: string;
+}
+
+/** Everything the job master needs. */
+export interface JobMasterSpec {
+  readonly jobId: string;
+  readonly job: JobDefinition;
+  readonly jobModuleUrl: string | undefined;
+  readonly execution: 'threads' | 'single-thread';
+  readonly slots: number;
+  readonly planOptions: PlanOptions;
+  readonly jobGraph: JobGraph;
+  readonly streamGraph: StreamGraph;
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly dataPath: DataPathOptions;
+  readonly checkpoint: JobCheckpointSettings;
+  readonly storageFaults: CheckpointStorageConfig['faults'];
+  readonly restartStrategy: RestartStrategy;
+  /** A retained checkpoint or savepoint to start from. */
+  readonly initialRestore: CompletedCheckpoint | undefined;
+  readonly allowNonRestoredState: boolean;
+  readonly onProgress: ((progress: JobProgress) => void) | undefined;
+  readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
+  readonly progressIntervalMs: number;
+}
+
+type AttemptOutcome = { readonly kind: 'finished' } | { readonly kind: 'canceled' } | { readonly kind: 'failed'; readonly error: Error };
+
+/** Runs one job to its end. */
+export class JobMaster {
+  status: JobStatus = 'created';
+  readonly coordinator: CheckpointCoordinator;
+  private readonly storageConfig: CheckpointStorageConfig | undefined;
+  private readonly storage: FileSystemCheckpointStorage | undefined;
+  private readonly collected = new CollectedOutputs();
+  private board: JobMetricsBoard;
+  private endAttempt: ((outcome: AttemptOutcome) => void) | undefined;
+  private cancelRequested = false;
+  private wakeFromDelay: (() => void) | undefined;
+  private attempts = 0;
+
+  constructor(private readonly spec: JobMasterSpec) {
+    const checkpointing = spec.checkpoint.interval !== undefined;
+    this.storageConfig = checkpointing
+      ? { directory: spec.checkpoint.directory, jobId: spec.jobId, ...(spec.storageFaults ? { faults: spec.storageFaults } : {}) }
+      : undefined;
+    this.storage = this.storageConfig ? new FileSystemCheckpointStorage(this.storageConfig) : undefined;
+    this.board = new JobMetricsBoard(spec.jobGraph);
+    const tasks: CoordinatorTask[] = spec.jobGraph.vertices.flatMap((v) =>
+      Array.from({ length: v.parallelism }, (_, subtaskIndex) => ({ vertexId: v.id, subtaskIndex })),
+    );
+    this.coordinator = new CheckpointCoordinator(
+      spec.jobId,
+      spec.checkpoint,
+      this.storage,
+      tasks,
+      this.operators(),
+      {
+        onFailure: (error) => this.endAttempt?.({ kind: 'failed', error }),
+        onCheckpointCompleted: (stats) => {
+          spec.restartStrategy.onSuccess?.(Date.now());
+          spec.onCheckpoint?.(stats);
+        },
+        onCheckpointAborted: (stats) => spec.onCheckpoint?.(stats),
+      },
+      spec.initialRestore,
+    );
+  }
+
+  /** Number of attempts started so far. */
+  get attemptCount(): number {
+    return this.attempts;
+  }
+
+  /** Runs attempts until the job finishes, is canceled, or fails for good. */
+  async run(): Promise<JobResult> {
+    const started = Date.now();
+    const progressTimer = this.spec.onProgress
+      ? setInterval(() => this.spec.onProgress!(this.board.progress(Date.now() - started)), this.spec.progressIntervalMs)
+      : undefined;
+    progressTimer?.unref();
+    let restorePoint = this.spec.initialRestore;
+    try {
+      for (let attemptNumber = 0; ; attemptNumber++) {
+        this.status = 'running';
+        const outcome = await this.runAttempt(attemptNumber, restorePoint);
+        if (outcome.kind === 'finished') {
+          this.status = 'finished';
+          this.coordinator.shutdown();
+          await this.storage?.discardAll().catch(() => {});
+          return this.result('finished', started);
+        }
+        if (outcome.kind === 'canceled') {
+          this.status = 'canceled';
+          this.coordinator.shutdown();
+          if (this.spec.checkpoint.retentionOnCancel === 'delete') await this.storage?.discardAll().catch(() => {});
+          return this.result('canceled', started);
+        }
+        const delay = this.spec.restartStrategy.onFailure(Date.now());
+        if (delay === undefined || this.cancelRequested) {
+          this.status = 'failed';
+          this.coordinator.shutdown();
+          throw outcome.error;
+        }
+        this.status = 'restarting';
+        await this.sleep(delay);
+        if (this.cancelRequested) {
+          this.status = 'canceled';
+          this.coordinator.shutdown();
+          return this.result('canceled', started);
+        }
+        restorePoint = (await this.latestValidCheckpoint()) ?? this.spec.initialRestore;
+      }
+    } finally {
+      if (progressTimer) clearInterval(progressTimer);
+    }
+  }
+
+  /** Cancels the job: the running attempt stops, and the result says `canceled`. */
+  cancel(): void {
+    this.cancelRequested = true;
+    this.wakeFromDelay?.();
+    this.endAttempt?.({ kind: 'canceled' });
+  }
+
+  private async runAttempt(attemptNumber: number, restorePoint: CompletedCheckpoint | undefined): Promise<AttemptOutcome> {
+    this.attempts++;
+    this.board = new JobMetricsBoard(this.spec.jobGraph);
+    const expected = this.spec.jobGraph.vertices.reduce((n, v) => n + v.parallelism, 0);
+    let finished = 0;
+    let restore: Map<string, TaskRestoreDescriptor> | undefined;
+    try {
+      restore = restorePoint
+        ? assignRestore(restorePoint.metadata, restorePoint.directory, this.restoreTargets(), {
+            allowNonRestoredState: this.spec.allowNonRestoredState,
+          })
+        : undefined;
+    } catch (error) {
+      this.status = 'failed';
+      this.coordinator.shutdown();
+      throw error;
+    }
+    let attempt: RunningAttempt | undefined;
+    const outcome = new Promise<AttemptOutcome>((resolve) => {
+      let done = false;
+      this.endAttempt = (o) => {
+        if (done) return;
+        done = true;
+        resolve(o);
+      };
+    });
+    if (this.cancelRequested) this.endAttempt!({ kind: 'canceled' });
+    const events: AttemptEvents = {
+      endOfInput: (task) => this.coordinator.taskEndedInput(task),
+      finished: () => {
+        if (++finished === expected) this.endAttempt?.({ kind: 'finished' });
+      },
+      failed: (error) => this.endAttempt?.({ kind: 'failed', error }),
+      acknowledge: (ack) => this.coordinator.receiveAck(ack),
+      decline: (id, task, reason, failure) => this.coordinator.receiveDecline(id, task, reason, failure),
+      collect: (channel, payload) => this.collected.add(channel, payload),
+      metrics: (list) => {
+        for (const m of list) this.board.update(m);
+      },
+    };
+    const common: AttemptSpec = {
+      jobId: this.spec.jobId,
+      jobGraph: this.spec.jobGraph,
+      parameters: this.spec.parameters,
+      attemptNumber,
+      dataPath: this.spec.dataPath,
+      checkpointMode: this.spec.checkpoint.mode,
+      storage: this.storageConfig,
+      restore,
+      metricsIntervalMs: Math.min(1000, this.spec.progressIntervalMs),
+    };
+    if (this.spec.execution === 'single-thread') {
+      attempt = await startOnThisThread({ ...common, job: this.spec.job }, events);
+    } else {
+      if (!this.spec.jobModuleUrl) throw new JobFailedError('no job module to load in worker threads');
+      attempt = await startOnWorkerThreads(
+        { ...common, jobModuleUrl: this.spec.jobModuleUrl, planOptions: this.spec.planOptions, slots: this.spec.slots },
+        events,
+      );
+    }
+    this.coordinator.attach(attempt);
+    attempt.start();
+    const result = await outcome;
+    this.endAttempt = undefined;
+    this.coordinator.detach(result.kind === 'failed' ? `attempt ${attemptNumber} failed: ${result.error.message}` : `attempt ${attemptNumber} ended`);
+    await attempt.cancel();
+    return result;
+  }
+
+  /** The newest retained checkpoint of this run whose files all check out, if any. */
+  private async latestValidCheckpoint(): Promise<CompletedCheckpoint | undefined> {
+    if (!this.storage || !this.coordinator.latestCompleted) return undefined;
+    const found = await this.storage.findLatestValidCheckpoint();
+    return found ? { metadata: found.metadata, directory: found.directory } : undefined;
+  }
+
+  private operators(): CoordinatorOperator[] {
+    const { jobGraph, streamGraph } = this.spec;
+    return jobGraph.vertices.flatMap((v) =>
+      v.nodeIds.map((id) => {
+        const node = streamGraph.nodes[id]!;
+        return { uid: operatorUid(node), name: node.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism };
+      }),
+    );
+  }
+
+  private restoreTargets(): RestoreTargetVertex[] {
+    const { jobGraph, streamGraph } = this.spec;
+    return jobGraph.vertices.map((v) => ({
+      id: v.id,
+      parallelism: v.parallelism,
+      maxParallelism: v.maxParallelism,
+      operators: v.nodeIds.map((id) => {
+        const node = streamGraph.nodes[id]!;
+        return { uid: operatorUid(node), name: node.name, isSource: node.kind === 'source', keyed: node.stateKeySelector !== undefined };
+      }),
+    }));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeFromDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private result(status: 'finished' | 'canceled', started: number): JobResult {
+    return new JobResult(
+      this.spec.jobId,
+      status,
+      Date.now() - started,
+      this.board.vertices(),
+      this.collected.snapshot(),
+      this.coordinator.checkpointHistory,
+      this.coordinator.checkpointCounts,
+      this.attempts - 1,
+    );
+  }
+}

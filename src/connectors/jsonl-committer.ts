@@ -1,0 +1,139 @@
+/**
+ * The committer of {@link JsonlSink}: second phase of the two-phase commit. Commit is an
+ * atomic rename of a pending file to its visible name; it is idempotent, so committing a
+ * restored checkpoint's files again after a failure is safe.
+ */
+import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointError } from '../core/errors.js';
+import type { Committer } from '../runtime/sink.js';
+import { fsyncDirectory, parsePartFileName } from './jsonl-part-file.js';
+import type { JsonlCommittable } from './jsonl-part-file.js';
+
+/** Where a {@link JsonlCommitter} commits, and which attempt it belongs to. */
+export interface JsonlCommitterConfig {
+  readonly directory: string;
+  /** The sink's name, for messages. */
+  readonly sinkName: string;
+  /** {@link jobTag} of the current job id. */
+  readonly jobTag: string;
+  readonly attempt: number;
+}
+
+/** Renames pending part files to their visible names, and removes failed attempts' leftovers. */
+export class JsonlCommitter implements Committer<JsonlCommittable> {
+  constructor(private readonly config: JsonlCommitterConfig) {}
+
+  /**
+   * For each committable: pending file present → rename it to its final name; pending
+   * file gone and final file present → it was committed before, nothing to do; both gone
+   * → throws {@link CheckpointError} (the records are lost). The directory is fsynced at
+   * the end, also when everything was committed already (an earlier commit may have
+   * crashed between rename and fsync).
+   */
+  commit(committables: readonly JsonlCommittable[]): void {
+    if (committables.length === 0) return;
+    try {
+      for (const committable of committables) this.commitOne(this.validate(committable));
+    } finally {
+      if (existsSync(this.config.directory)) fsyncDirectory(this.config.directory);
+    }
+  }
+
+  /**
+   * Deletes the hidden part files (in-progress or pending) that earlier attempts of this
+   * job left behind and that are not in `keep`: records written after the restored
+   * checkpoint, which will be written again. Committed files, files of the current
+   * attempt, files of other job runs and files not named like the sink's are never touched.
+   */
+  cleanup(keep: readonly JsonlCommittable[]): void {
+    const { directory, jobTag, attempt } = this.config;
+    let names: string[];
+    try {
+      names = readdirSync(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const kept = new Set(keep.map((c) => c.pendingFile));
+    let removed = false;
+    for (const name of names) {
+      const part = parsePartFileName(name);
+      if (!part || part.stage === 'committed' || kept.has(name)) continue;
+      if (part.id.jobTag !== jobTag || part.id.attempt === attempt) continue;
+      try {
+        unlinkSync(join(directory, name));
+        removed = true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    if (removed) fsyncDirectory(directory);
+  }
+
+  private commitOne(committable: JsonlCommittable): void {
+    const { directory, sinkName } = this.config;
+    const { pendingFile, finalFile, checkpointId, bytes } = committable;
+    const pendingPath = join(directory, pendingFile);
+    const finalPath = join(directory, finalFile);
+    const where = `sink '${sinkName}': part file '${finalFile}' of checkpoint ${checkpointId} in '${directory}'`;
+    const pending = statOrUndefined(pendingPath);
+    if (pending === undefined) {
+      if (existsSync(finalPath)) return; // committed before
+      throw new CheckpointError(
+        `${where} cannot be committed: neither its pending file '${pendingFile}' nor the committed file exists, ` +
+          `so its ${committable.records} records are lost`,
+      );
+    }
+    if (existsSync(finalPath)) {
+      throw new CheckpointError(
+        `${where} cannot be committed: both the pending file '${pendingFile}' and a committed file of that name exist; ` +
+          'expected only one (does another job write the same part names to this directory?)',
+      );
+    }
+    if (pending.size !== bytes) {
+      throw new CheckpointError(
+        `${where} cannot be committed: its pending file '${pendingFile}' has ${pending.size} bytes, expected ${bytes}`,
+      );
+    }
+    try {
+      renameSync(pendingPath, finalPath);
+    } catch (error) {
+      // another committer (a job cloned from the same savepoint) may have just renamed it
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(finalPath)) throw error;
+    }
+  }
+
+  /** Checks a committable read back from a checkpoint before touching any file. */
+  private validate(committable: JsonlCommittable): JsonlCommittable {
+    const c = committable as Partial<JsonlCommittable> | null;
+    const final = typeof c?.finalFile === 'string' ? parsePartFileName(c.finalFile) : undefined;
+    const pending = typeof c?.pendingFile === 'string' ? parsePartFileName(c.pendingFile) : undefined;
+    const valid =
+      c?.version === 1 &&
+      final?.stage === 'committed' &&
+      pending?.stage === 'pending' &&
+      c.pendingFile === `.${c.finalFile}.pending` &&
+      Number.isSafeInteger(c.bytes) &&
+      c.bytes! >= 0 &&
+      Number.isSafeInteger(c.records) &&
+      c.records! >= 0;
+    if (!valid) {
+      throw new CheckpointError(
+        `sink '${this.config.sinkName}': expected a committable of the JSON-lines sink (format version 1), ` +
+          `found ${JSON.stringify(committable)}`,
+      );
+    }
+    return committable;
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

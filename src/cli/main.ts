@@ -124,6 +124,10 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
     allowNonRestoredState: opts.allowNonRestoredState ?? false,
     onProgress: (p) => progress.update(p),
     onCheckpoint: (stats) => progress.checkpoint(stats),
+    onWarning: (message) => {
+      progress.clear();
+      process.stderr.write(`eddy: warning: ${message}\n`);
+    },
   };
   let interrupted = false;
   try {

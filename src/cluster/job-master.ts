@@ -64,6 +64,7 @@ export interface JobMasterSpec {
   readonly allowNonRestoredState: boolean;
   readonly onProgress: ((progress: JobProgress) => void) | undefined;
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
+  readonly onWarning: (message: string) => void;
   readonly progressIntervalMs: number;
 }
 
@@ -238,8 +239,9 @@ export class JobMaster {
   /** The newest retained checkpoint of this run whose files all check out, if any. */
   private async latestValidCheckpoint(): Promise<CompletedCheckpoint | undefined> {
     if (!this.storage || !this.coordinator.latestCompleted) return undefined;
-    const found = await this.storage.findLatestValidCheckpoint();
-    return found ? { metadata: found.metadata, directory: found.directory } : undefined;
+    const { latest, skipped } = await this.storage.scanCheckpoints();
+    for (const s of skipped) this.spec.onWarning(`skipping broken checkpoint ${s.directory}: ${s.reason}`);
+    return latest ? { metadata: latest.metadata, directory: latest.directory } : undefined;
   }
 
   private operators(): CoordinatorOperator[] {

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
-import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import { ConfigError, JobDefinitionError } from '../core/errors.js';
 import { buildJobGraph } from '../runtime/graph/job-graph.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
@@ -17,6 +16,7 @@ import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
 import type { JobResult } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
+import { resolveRestorePoint } from './restore-point.js';
 import { resolveRunOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
 
@@ -55,9 +55,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const checkpointing = checkpoint.interval !== undefined;
   const restartConfig =
     o.restartStrategy ?? (o.restartAttempts !== undefined ? restartAttemptsShortcut(o.restartAttempts) : streamGraph.restartStrategy) ?? defaultRestartStrategy(checkpointing);
-  const initialRestore = o.fromSavepoint
-    ? { metadata: await FileSystemCheckpointStorage.readCheckpoint(o.fromSavepoint), directory: o.fromSavepoint }
-    : undefined;
+  const warn = o.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
+  const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
 
   const jobId = randomUUID().replaceAll('-', '');
   const master = new JobMaster({
@@ -78,6 +77,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     allowNonRestoredState: o.allowNonRestoredState,
     onProgress: o.onProgress,
     onCheckpoint: o.onCheckpoint,
+    onWarning: warn,
     progressIntervalMs: o.progressIntervalMs,
   });
   const result = master.run();

@@ -44,6 +44,8 @@ const schema = z
     allowNonRestoredState: z.boolean().default(false),
     /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
     storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
+    /** Told about things worth knowing that do not stop the job (e.g. a broken checkpoint skipped). @default process.emitWarning */
+    onWarning: z.custom<(message: string) => void>((v) => typeof v === 'function').optional(),
     /** Called when a checkpoint completes or is aborted. */
     onCheckpoint: z.custom<(stats: CheckpointStats) => void>((v) => typeof v === 'function').optional(),
     /** Called every `progressIntervalMs` while the job runs. */

@@ -7,20 +7,15 @@
  */
 import { CheckpointError } from '../core/errors.js';
 import type { CheckpointOptions, CheckpointBarrier } from '../runtime/io/channel-event.js';
+import type { CheckpointConfig } from './checkpoint-config.js';
 import type { CheckpointMetadata, OperatorState, OperatorSubtaskState, TaskCheckpointAck } from './checkpoint-metadata.js';
 import type { CheckpointCounts, CheckpointStats } from './checkpoint-stats.js';
 
-/** The checkpoint settings the coordinator uses (see `CheckpointConfig`). */
-export interface CoordinatorSettings {
-  /** Periodic interval (ms); undefined = no periodic checkpoints (the final commit still runs). */
-  readonly interval: number | undefined;
-  readonly mode: 'exactly-once' | 'at-least-once';
-  readonly timeoutMs: number;
-  readonly minPauseMs: number;
-  readonly maxConcurrent: number;
-  readonly tolerableFailures: number;
-  readonly retained: number;
-}
+/** The checkpoint settings the coordinator uses. */
+export type CoordinatorSettings = Pick<
+  CheckpointConfig,
+  'interval' | 'mode' | 'timeoutMs' | 'minPauseMs' | 'maxConcurrent' | 'tolerableFailures' | 'retained'
+>;
 
 /** The part of checkpoint storage the coordinator uses. */
 export interface CoordinatorStorage {

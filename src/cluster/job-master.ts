@@ -5,6 +5,7 @@
  * valid checkpoint. It also collects metrics, progress and collected records.
  */
 import type { JobDefinition } from '../api/define-job.js';
+import type { CheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.js';
 import type { CompletedCheckpoint, CoordinatorOperator, CoordinatorTask } from '../checkpoint/checkpoint-coordinator.js';
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
@@ -30,20 +31,6 @@ import { startOnWorkerThreads } from './worker-threads-attempt.js';
 /** Lifecycle of a job; {@link JobMaster} owns every transition. */
 export type JobStatus = 'created' | 'running' | 'restarting' | 'finished' | 'failed' | 'canceled';
 
-/** The checkpoint settings the job master uses. */
-export interface JobCheckpointSettings {
-  /** Periodic checkpoints (ms); undefined = off. */
-  readonly interval: number | undefined;
-  readonly mode: 'exactly-once' | 'at-least-once';
-  readonly timeoutMs: number;
-  readonly minPauseMs: number;
-  readonly maxConcurrent: number;
-  readonly tolerableFailures: number;
-  readonly retained: number;
-  readonly retentionOnCancel: 'delete' | 'retain';
-  readonly directory: string;
-}
-
 /** Everything the job master needs. */
 export interface JobMasterSpec {
   readonly jobId: string;
@@ -56,7 +43,7 @@ export interface JobMasterSpec {
   readonly streamGraph: StreamGraph;
   readonly parameters: ReadonlyMap<string, string>;
   readonly dataPath: DataPathOptions;
-  readonly checkpoint: JobCheckpointSettings;
+  readonly checkpoint: CheckpointConfig;
   readonly storageFaults: CheckpointStorageConfig['faults'];
   readonly restartStrategy: RestartStrategy;
   /** A retained checkpoint or savepoint to start from. */

@@ -9,14 +9,12 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import type { TaskRestoreState } from '../checkpoint/restore/task-restore-state.js';
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
-import type { JobGraph } from '../runtime/graph/job-graph.js';
-import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
-import type { PeerMessage, PeerSender } from '../runtime/io/peer-message.js';
+import type { PeerMessage } from '../runtime/io/peer-message.js';
 import type { StreamTask } from '../runtime/task/stream-task.js';
 import { TaskScheduler } from '../runtime/task/task-scheduler.js';
-import type { DataPathOptions } from '../runtime/task/task-wiring.js';
 import { wireThread } from '../runtime/task/task-wiring.js';
+import type { ThreadAssignment } from '../runtime/task/task-wiring.js';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.js';
 import type { TaskAddress, TaskMetrics } from './protocol.js';
 import { taskFailureError } from './task-failure-report.js';
@@ -31,20 +29,14 @@ export interface ThreadTaskEvents {
 }
 
 /** Everything needed to start one thread's tasks. */
-export interface ThreadTasksSpec {
-  readonly jobId: string;
-  readonly jobGraph: JobGraph;
-  readonly slots: number;
-  readonly slot: number;
-  readonly attemptNumber: number;
-  readonly parameters: ReadonlyMap<string, string>;
-  readonly dataPath: DataPathOptions;
+export interface ThreadTasksSpec
+  extends Pick<
+    ThreadAssignment,
+    'jobId' | 'jobGraph' | 'slots' | 'slot' | 'attemptNumber' | 'parameters' | 'dataPath' | 'buildGraph' | 'emitToCoordinator' | 'send'
+  > {
   readonly checkpointMode: 'exactly-once' | 'at-least-once';
   readonly storage: CheckpointStorageConfig | undefined;
   readonly restore: ReadonlyMap<string, TaskRestoreDescriptor> | undefined;
-  readonly buildGraph: () => StreamGraph;
-  readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
-  readonly send: PeerSender;
   readonly events: ThreadTaskEvents;
 }
 

@@ -32,9 +32,6 @@ export interface DataPathOptions {
   readonly flushIntervalMs: number;
 }
 
-/** Default data-path tuning. */
-export const DEFAULT_DATA_PATH: DataPathOptions = { batchSize: 512, credits: 4, pollBatch: 512, flushIntervalMs: 50 };
-
 /** What one thread runs. */
 export interface ThreadAssignment {
   readonly jobId: string;

@@ -4,7 +4,7 @@
  * asynchronous part) and restore of any subset of key groups.
  */
 import { ConfigError, RestoreError, StateAccessError } from '../../core/errors.js';
-import { keyFromId, keyId, type Key, type KeyId } from '../../core/key-encoding.js';
+import { keyFromId, keyId, type Key } from '../../core/key-encoding.js';
 import type { KeyGroupRange } from '../../core/key-group-range.js';
 import { assignToKeyGroup, MAX_PARALLELISM_UPPER_BOUND } from '../../core/key-groups.js';
 import type {

@@ -1,0 +1,78 @@
+/**
+ * The keyed prefix count with one failure at parallelism 1, 3 and 4, on worker threads and
+ * on the calling thread, in both checkpointing modes: exactly-once must give the
+ * failure-free output exactly; at-least-once must lose nothing (duplicates allowed).
+ * The failure comes after a checkpoint of the first attempt completed, so every run
+ * restores state rather than starting over.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { runJob } from 'eddy';
+import {
+  CHAOS_COUNT,
+  compareCounts,
+  exactly,
+  expectedCounts,
+  finalCounts,
+  formatFailures,
+  lastAttemptSourceRecords,
+  RESTART_AT_ONCE,
+  TempDirs,
+} from './support.js';
+import type { PrefixCount } from './support.js';
+import type { Execution } from '../support.js';
+
+const RECORDS = 120_000;
+/** The input lasts about 1.2 s whatever the parallelism. */
+const RATE_PER_MS = 100;
+
+const dirs = new TempDirs('parallelism-and-modes');
+afterAll(() => dirs.removeAll());
+
+function run(parallelism: number, execution: Execution, mode: 'exactly-once' | 'at-least-once') {
+  const perSubtask = Math.floor(RECORDS / parallelism);
+  return runJob(CHAOS_COUNT, {
+    parallelism,
+    execution,
+    parameters: {
+      records: String(RECORDS),
+      rate: String(Math.ceil(RATE_PER_MS / parallelism)),
+      armAfterCheckpoint: 'true',
+      // a fifth of subtask 0's input after the first completed checkpoint
+      failures: formatFailures([{ attempt: 0, how: 'throw', record: Math.floor(perSubtask / 5) }]),
+    },
+    checkpoint: { interval: 20, directory: dirs.make(), mode },
+    restartStrategy: RESTART_AT_ONCE,
+  });
+}
+
+describe('recovery at several parallelisms and in both checkpointing modes', () => {
+  it.each<[number, Execution]>([
+    [1, 'single-thread'],
+    [3, 'threads'],
+    [4, 'threads'],
+  ])('gives exactly the failure-free output at parallelism %i on %s in exactly-once mode', { timeout: 60_000 }, async (parallelism, execution) => {
+    const result = await run(parallelism, execution, 'exactly-once');
+    const output = result.output<PrefixCount>('counts');
+    expect(result.restarts).toBe(1);
+    expect(lastAttemptSourceRecords(result)).toBeLessThan(RECORDS);
+    expect(output.length).toBe(RECORDS);
+    expect(finalCounts(output)).toEqual(expectedCounts(RECORDS));
+    expect(compareCounts(output, RECORDS)).toEqual(exactly(RECORDS));
+  });
+
+  it.each<[number, Execution]>([
+    [1, 'threads'],
+    [3, 'single-thread'],
+    [4, 'threads'],
+  ])('loses no record at parallelism %i on %s in at-least-once mode', { timeout: 60_000 }, async (parallelism, execution) => {
+    const result = await run(parallelism, execution, 'at-least-once');
+    const output = result.output<PrefixCount>('counts');
+    expect(result.restarts).toBe(1);
+    expect(lastAttemptSourceRecords(result)).toBeLessThan(RECORDS);
+    const comparison = compareCounts(output, RECORDS);
+    // every failure-free record at least once; copies and counts above the total are allowed
+    expect({ missing: comparison.missing, unexpected: comparison.unexpected }, comparison.examples.join('\n')).toEqual({ missing: 0, unexpected: 0 });
+    expect(output.length).toBeGreaterThanOrEqual(RECORDS);
+    for (const [prefix, total] of expectedCounts(RECORDS)) expect(finalCounts(output).get(prefix)).toBeGreaterThanOrEqual(total);
+  });
+});

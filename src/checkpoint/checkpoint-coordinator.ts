@@ -202,7 +202,11 @@ export class CheckpointCoordinator {
         return;
       }
     }
-    if (!this.pending.delete(p.id)) return; // aborted while the metadata was written
+    if (!this.pending.delete(p.id)) {
+      // aborted while the metadata was written: the abort's delete may have run before the write
+      await this.storage?.discardCheckpoint(p.id).catch(() => {});
+      return;
+    }
     this.consecutiveFailures = 0;
     this.lastCompletion = this.now();
     if (this.storage) this.counts.completed++;

@@ -218,17 +218,28 @@ export class JobMaster {
     attempt.start();
     const result = await outcome;
     this.endAttempt = undefined;
-    this.coordinator.detach(result.kind === 'failed' ? `attempt ${attemptNumber} failed: ${result.error.message}` : `attempt ${attemptNumber} ended`);
+    // stop the tasks first, so no state file is written after the pending checkpoints are discarded
     await attempt.cancel();
+    this.coordinator.detach(result.kind === 'failed' ? `attempt ${attemptNumber} failed: ${result.error.message}` : `attempt ${attemptNumber} ended`);
     return result;
   }
 
-  /** The newest retained checkpoint of this run whose files all check out, if any. */
+  /**
+   * The newest checkpoint this run completed whose files all check out, if any: only ids
+   * the coordinator completed count (a directory left by an aborted checkpoint never does).
+   */
   private async latestValidCheckpoint(): Promise<CompletedCheckpoint | undefined> {
-    if (!this.storage || !this.coordinator.latestCompleted) return undefined;
-    const { latest, skipped } = await this.storage.scanCheckpoints();
-    for (const s of skipped) this.spec.onWarning(`skipping broken checkpoint ${s.directory}: ${s.reason}`);
-    return latest ? { metadata: latest.metadata, directory: latest.directory } : undefined;
+    const newest = this.coordinator.latestCompleted?.metadata.checkpointId;
+    if (!this.storage || newest === undefined) return undefined;
+    for (const { id, directory } of await this.storage.listCompletedCheckpoints()) {
+      if (id > newest) continue;
+      try {
+        return { metadata: await FileSystemCheckpointStorage.verifyCheckpoint(directory), directory };
+      } catch (error) {
+        this.spec.onWarning(`skipping broken checkpoint ${directory}: ${(error as Error).message}`);
+      }
+    }
+    return undefined;
   }
 
   private operators(): CoordinatorOperator[] {

@@ -299,7 +299,7 @@ export class StreamTask {
 
   /** Closes operators (also on cancel); errors from close are reported by the caller. */
   async close(): Promise<void> {
-    this.checkpointer.dispose();
+    await this.checkpointer.dispose();
     const ops = this.chain.operators;
     let first: unknown;
     for (const op of ops) {

@@ -50,6 +50,8 @@ interface SyncResult {
 /** Snapshots one task. */
 export class TaskCheckpointer {
   private readonly inFlight = new Map<number, SnapshotRunner[]>();
+  /** Asynchronous parts still running (also after an abort), so a closing task can wait for them. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly vertexId: number,
@@ -98,7 +100,8 @@ export class TaskCheckpointer {
     if (forward) for (const w of this.writers) w.broadcastEvent(barrier);
     const syncMs = performance.now() - started;
     this.inFlight.set(id, parts.flatMap((p) => (p.keyed ? [p.keyed] : [])));
-    void this.finishAsync(id, parts, syncMs, alignmentMs);
+    const running = this.finishAsync(id, parts, syncMs, alignmentMs).finally(() => this.running.delete(running));
+    this.running.add(running);
   }
 
   /** The checkpoint was aborted: stop its asynchronous part's copy-on-write. */
@@ -114,9 +117,10 @@ export class TaskCheckpointer {
     this.responder.decline(checkpointId, { vertexId: this.vertexId, subtaskIndex: this.subtaskIndex }, reason, failure);
   }
 
-  /** Releases everything in flight (task ends or is canceled). */
-  dispose(): void {
+  /** Aborts everything in flight and waits until no asynchronous part writes any more (task ends or is canceled). */
+  async dispose(): Promise<void> {
     for (const id of [...this.inFlight.keys()]) this.abort(id);
+    await Promise.allSettled([...this.running]);
   }
 
   private async finishAsync(id: number, parts: readonly SyncResult[], syncMs: number, alignmentMs: number): Promise<void> {
@@ -126,12 +130,13 @@ export class TaskCheckpointer {
       let stateBytes = 0;
       const operators: { uid: string; state: OperatorSubtaskState }[] = [];
       for (const part of parts) {
+        if (!this.inFlight.has(id)) return; // aborted: write nothing more into its directory
         let keyed: KeyedStateHandle | undefined;
         let operatorState: StateFileHandle | undefined;
         if (part.keyed) {
           const snapshot = await part.keyed.run();
           const header = readKeyedSnapshotHeader(snapshot.bytes);
-          if (header.keyGroups.length > 0) {
+          if (header.keyGroups.length > 0 && this.inFlight.has(id)) {
             const file = await storage.writeStateFile(id, storage.stateFileName(part.uid, this.subtaskIndex, 'keyed'), snapshot.bytes);
             keyed = {
               ...file,
@@ -141,7 +146,7 @@ export class TaskCheckpointer {
             stateBytes += file.size;
           }
         }
-        if (part.operatorState) {
+        if (part.operatorState && this.inFlight.has(id)) {
           operatorState = await storage.writeStateFile(id, storage.stateFileName(part.uid, this.subtaskIndex, 'operator'), part.operatorState);
           stateBytes += operatorState.size;
         }

@@ -53,7 +53,11 @@ async function runOnce(sink: 'collect' | 'jsonl', execution: Execution, dir: str
     onCheckpoint: (stats) => {
       if (stats.status !== 'completed') return;
       completed.push(stats.checkpointId);
-      // checkpoints complete only after startJob has returned the client
+      // Checkpoints complete only after startJob has returned the client. Canceling right
+      // here means the run has delivered the records of the checkpoints before, and the
+      // resumed run commits this checkpoint's records. (A Sinks.collect run canceled later
+      // would also deliver this checkpoint's records, and the resumed run would deliver
+      // them again: the collect sink deduplicates commits within one run only.)
       if (completed.length === stopAfter) void client!.cancel();
     },
   });

@@ -5,10 +5,20 @@
  *
  *   npm run bench                      # all
  *   npm run bench -- --only keyed      # those whose name contains "keyed"
+ *
+ * Checkpoint benchmarks, by group (a group runs when its name contains the --only text):
+ * snapshot-sync-vs-size, checkpoint-overhead, checkpoint-duration-vs-state, recovery-time.
+ * `--only checkpoint` runs the second and third. The job runs of the last three measure
+ * how much CPU other processes used meanwhile (bench/checkpoint/common.ts, `cpuMeter`)
+ * and say in their unit when a figure comes from disturbed runs.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runJob } from 'eddy';
+import { checkpointDurationVsState } from './checkpoint/checkpoint-duration.js';
+import { checkpointOverhead } from './checkpoint/checkpoint-overhead.js';
+import { recoveryTime } from './checkpoint/recovery-time.js';
+import { snapshotSyncVsSize } from './micro/snapshot-sync-vs-size.js';
 import { valueStateReadModifyWrite } from './micro/value-state-rmw.js';
 
 interface Result {
@@ -20,6 +30,8 @@ interface Result {
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const results: Result[] = [];
+/** Whether the group of benchmarks called `name` runs under `--only`. */
+const selected = (name: string) => !only || name.includes(only);
 
 function report(r: Result): void {
   results.push(r);
@@ -64,5 +76,19 @@ if (!only || 'value-state-rmw'.includes(only)) {
   report(valueStateReadModifyWrite('int', 100_000, 10_000_000));
   report(valueStateReadModifyWrite('string', 100_000, 10_000_000));
 }
+if (selected('snapshot-sync-vs-size')) {
+  for (const r of await snapshotSyncVsSize([10_000, 1_000_000])) report(r);
+}
+if (selected('checkpoint-overhead')) {
+  // 7–10 s per run at parallelism 2 without checkpoints; off, on, off, on (more pairs if other processes disturbed runs)
+  for (const r of await checkpointOverhead({ keys: 1_000_000, records: 80_000_000, minPairs: 2, maxPairs: 3, parallelism: 2, intervalMs: 1000 })) report(r);
+}
+if (selected('checkpoint-duration-vs-state')) {
+  for (const r of await checkpointDurationVsState({ keySizes: [10_000, 100_000, 1_000_000], checkpoints: 4, intervalMs: 1000, parallelism: 2 })) report(r);
+}
+if (selected('recovery-time')) {
+  // subtask 0 of the map fails at its 6,000,000th record (of 12,000,000), after a few checkpoints
+  for (const r of await recoveryTime({ keys: 1_000_000, records: 24_000_000, failAt: 6_000_000, intervalMs: 500, minPairs: 2, maxPairs: 3, parallelism: 2 })) report(r);
+}
 
-for (const r of results) process.stderr.write(`${r.bench.padEnd(24)} ${r.value.toLocaleString('en-US').padStart(14)} ${r.unit}\n`);
+for (const r of results) process.stderr.write(`${r.bench.padEnd(40)} ${r.value.toLocaleString('en-US').padStart(14)} ${r.unit}\n`);

@@ -16,28 +16,23 @@
  * - `sink`: `collect` (default, as `counts`) or `jsonl` (into the directory `out`)
  */
 import { appendFileSync } from 'node:fs';
-import { defineJob, KeyedProcessFunction, RichMapFunction, Sinks, ValueStateDescriptor } from 'eddy';
+import { defineJob, RichMapFunction, Sinks } from 'eddy';
 import type {
   CheckpointedFunction,
   CheckpointListener,
-  Collector,
   FunctionInitializationContext,
   FunctionSnapshotContext,
-  KeyedContext,
   PollStatus,
   RuntimeContext,
   Source,
   SourceOutput,
   SourceReader,
   SourceReaderContext,
-  ValueState,
 } from 'eddy';
 import { FailingMap } from 'eddy/testing';
-
-export interface PrefixCount {
-  readonly prefix: string;
-  readonly count: number;
-}
+import { CountPerPrefix } from './lib/count-per-prefix.js';
+import type { PrefixCount } from './lib/count-per-prefix.js';
+export type { PrefixCount } from './lib/count-per-prefix.js';
 
 /** One injected failure, as the `failures` parameter gives it. */
 export type FailureSpec =
@@ -173,17 +168,6 @@ class LoggedFailingMap extends RichMapFunction<number, number> implements Checkp
   }
 }
 
-class CountPerPrefix extends KeyedProcessFunction<string, number, PrefixCount> {
-  private count!: ValueState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
-  }
-  processElement(_n: number, ctx: KeyedContext<string>, out: Collector<PrefixCount>): void {
-    const next = (this.count.value() ?? 0) + 1;
-    this.count.update(next);
-    out.collect({ prefix: ctx.getCurrentKey(), count: next });
-  }
-}
 
 export default defineJob((env) => {
   const records = Number(env.getParameter('records', '100000'));

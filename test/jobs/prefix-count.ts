@@ -7,26 +7,12 @@
  * Parameters: records, prefixes (40), failAt (record of subtask 0 at which to fail, 0 = never),
  * failAttempts (comma-separated attempts, default 0), how (throw | exit-thread), failOnRestore.
  */
-import { defineJob, KeyedProcessFunction, ValueStateDescriptor, Sinks } from 'eddy';
-import type { Collector, KeyedContext, RuntimeContext, ValueState } from 'eddy';
+import { defineJob, Sinks } from 'eddy';
 import { FailingMap } from 'eddy/testing';
+import { CountPerPrefix } from './lib/count-per-prefix.js';
+import type { PrefixCount } from './lib/count-per-prefix.js';
+export type { PrefixCount } from './lib/count-per-prefix.js';
 
-export interface PrefixCount {
-  readonly prefix: string;
-  readonly count: number;
-}
-
-class CountPerPrefix extends KeyedProcessFunction<string, number, PrefixCount> {
-  private count!: ValueState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
-  }
-  processElement(_n: number, ctx: KeyedContext<string>, out: Collector<PrefixCount>): void {
-    const next = (this.count.value() ?? 0) + 1;
-    this.count.update(next);
-    out.collect({ prefix: ctx.getCurrentKey(), count: next });
-  }
-}
 
 export default defineJob((env) => {
   const records = Number(env.getParameter('records', '100000'));

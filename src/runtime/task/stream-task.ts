@@ -17,7 +17,7 @@ import type { JobVertex } from '../graph/job-graph.js';
 import { operatorUid } from '../graph/stream-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
 import { END_OF_PARTITION } from '../io/channel-event.js';
-import type { CheckpointBarrier } from '../io/channel-event.js';
+import type { ChannelEvent, CheckpointBarrier } from '../io/channel-event.js';
 import type { InputGate } from '../io/input-gate.js';
 import { decodeBatch } from '../io/record-codec.js';
 import type { RecordWriter } from '../io/record-writer.js';
@@ -265,7 +265,7 @@ export class StreamTask {
     return 'busy';
   }
 
-  private async onEvent(gate: InputGate, channel: number, event: import('../io/channel-event.js').ChannelEvent): Promise<StepResult> {
+  private async onEvent(gate: InputGate, channel: number, event: ChannelEvent): Promise<StepResult> {
     const barriers = this.barriers!;
     switch (event.type) {
       case 'barrier':

@@ -112,17 +112,7 @@ export function concatAll<T>(lists: readonly (readonly T[])[]): T[] {
   return all;
 }
 
-/** A small seeded PRNG (mulberry32), so a random choice can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../support/seeded-random.js';
 
 /** `EDDY_TEST_SEED` when set (to replay a run), else a fresh random seed. */
 export function testSeed(): number {

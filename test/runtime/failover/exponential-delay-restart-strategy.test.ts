@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RestartStrategies, createRestartStrategy } from '../../../src/runtime/failover/restart-strategy.js';
 import type { ExponentialDelayRestartConfig, RestartStrategy } from '../../../src/runtime/failover/restart-strategy.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /** Fails the job `count` times, each `ranMs` after the restart the previous failure was granted. */
 function failRepeatedly(strategy: RestartStrategy, count: number, ranMs = 1): (number | undefined)[] {

@@ -4,6 +4,7 @@
  * position of the marker is exact.
  */
 import type { PollStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from '../runtime/source.js';
+import { CollectionSource } from '../connectors/collection-source.js';
 import { InjectedFailure } from './failing-map.js';
 
 /** Where an {@link AbortingSource} aborts. */
@@ -25,23 +26,19 @@ export class AbortingSource<T> implements Source<T> {
   ) {}
 
   createReader(ctx: SourceReaderContext): SourceReader<T> {
-    const { items } = this;
+    const reader = new CollectionSource(this.items).createReader();
     const armed = (this.options.attempts ?? [0]).includes(ctx.attemptNumber);
     const marker = this.options.abortAtIndex;
-    let next = 0;
+    const position = () => reader.snapshotPosition!() as number;
     return {
-      poll(out: SourceOutput<T>, maxRecords: number): PollStatus {
-        const stop = Math.min(items.length, next + maxRecords);
-        for (; next < stop; next++) {
-          if (armed && next === marker) throw new InjectedFailure(`source aborted at item ${marker}`);
-          out.collect(items[next]!);
-        }
-        return next >= items.length ? 'end' : 'more';
+      poll(out: SourceOutput<T>, maxRecords: number): PollStatus | Promise<PollStatus> {
+        if (!armed || position() > marker) return reader.poll(out, maxRecords);
+        if (position() === marker) throw new InjectedFailure(`source aborted at item ${marker}`);
+        // stop right before the marker, so the next poll aborts there
+        return reader.poll(out, Math.min(maxRecords, marker - position()));
       },
-      snapshotPosition: () => next,
-      restorePosition: (position: unknown) => {
-        next = position as number;
-      },
+      snapshotPosition: () => reader.snapshotPosition!(),
+      restorePosition: (p: unknown) => reader.restorePosition!(p),
     };
   }
 }

@@ -29,6 +29,7 @@ export class StreamExecutionEnvironment {
   private maxParallelism: number | undefined;
   private checkpoint: CheckpointConfigInput | undefined;
   private restartStrategy: RestartStrategyConfig | undefined;
+  private savepointDirectory: string | undefined;
 
   /** @internal */
   constructor(private readonly context: EnvironmentContext = { parameters: new Map() }) {}
@@ -63,6 +64,15 @@ export class StreamExecutionEnvironment {
 
   getMaxParallelism(): number | undefined {
     return this.maxParallelism;
+  }
+
+  /** Where savepoints go when a trigger names no directory; `--savepoint-dir` overrides it. */
+  setDefaultSavepointDirectory(directory: string): this {
+    if (typeof directory !== 'string' || directory.length === 0) {
+      throw new JobDefinitionError('setDefaultSavepointDirectory() needs a non-empty path');
+    }
+    this.savepointDirectory = directory;
+    return this;
   }
 
   /**
@@ -142,6 +152,7 @@ export class StreamExecutionEnvironment {
       maxParallelism: this.maxParallelism,
       checkpoint: this.checkpoint,
       restartStrategy: this.restartStrategy,
+      savepointDirectory: this.savepointDirectory,
     };
   }
 }

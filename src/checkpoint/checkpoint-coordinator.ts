@@ -4,6 +4,13 @@
  * and notifying every task, aborts checkpoints that fail or expire, keeps the retained
  * ones and deletes the subsumed. When every task has ended its input it takes the final
  * checkpoint, whose completion lets two-phase-commit sinks commit their last data.
+ *
+ * Savepoints share the checkpoint ids and the barrier path but are written to their own
+ * directory, are always aligned, never retained or discarded by the coordinator, and are
+ * not announced to the tasks when they complete (so sinks do not commit on an
+ * intermediate savepoint: a later failover to an older checkpoint would repeat that
+ * output). A stop-with-savepoint ends every source, then takes the final checkpoint as
+ * a savepoint; its completion is announced, sinks commit, and the tasks finish.
  */
 import { CheckpointError } from '../core/errors.js';
 import type { CheckpointOptions, CheckpointBarrier } from '../runtime/io/channel-event.js';
@@ -32,6 +39,20 @@ export interface CheckpointGateway {
   triggerFinalCheckpoint(barrier: CheckpointBarrier): void;
   notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void;
   notifyCheckpointAborted(checkpointId: number): void;
+  /**
+   * Ends every source's input now (stop-with-savepoint). With `drain` the operators
+   * finish as at the end of a bounded input; without it they end as they are.
+   */
+  stopSources(drain: boolean): void;
+}
+
+/** Where savepoints are completed (the coordinator side of savepoint storage). */
+export interface SavepointStorage {
+  /** A new directory under `parent` for one savepoint (absolute). */
+  newDirectory(parent: string): string;
+  writeMetadata(directory: string, metadata: CheckpointMetadata): Promise<void>;
+  /** Removes what a savepoint that failed wrote (never a completed one). */
+  discardFailed(directory: string): Promise<void>;
 }
 
 /** A task of the job, as the coordinator counts acknowledgements. */
@@ -68,6 +89,20 @@ interface PendingCheckpoint {
   readonly isFinal: boolean;
   readonly acks: Map<string, TaskCheckpointAck>;
   readonly timer: NodeJS.Timeout;
+  /** For savepoints: who waits for it. */
+  readonly savepoint?: SavepointRequest;
+}
+
+/** Someone waiting for a savepoint. */
+interface SavepointRequest {
+  readonly directory: string;
+  resolve(directory: string): void;
+  reject(error: CheckpointError): void;
+}
+
+/** A stop-with-savepoint between the stop of the sources and the final savepoint. */
+interface StopRequest extends SavepointRequest {
+  readonly drain: boolean;
 }
 
 const HISTORY = 50;
@@ -85,6 +120,7 @@ export class CheckpointCoordinator {
   private lastCompletion = 0;
   private periodic: NodeJS.Timeout | undefined;
   private readonly expectedAcks: number;
+  private stopping: StopRequest | undefined;
 
   constructor(
     private readonly jobId: string,
@@ -96,6 +132,7 @@ export class CheckpointCoordinator {
     private readonly listener: CoordinatorListener,
     /** The checkpoint a run started from, if any: ids continue after it (it is never discarded). */
     restoredFrom?: CompletedCheckpoint,
+    private readonly savepoints?: SavepointStorage,
     private readonly now: () => number = Date.now,
   ) {
     this.expectedAcks = tasks.length;
@@ -133,12 +170,56 @@ export class CheckpointCoordinator {
     this.periodic = undefined;
     this.gateway = undefined;
     for (const id of [...this.pending.keys()]) this.abort(id, reason, false);
+    const stop = this.stopping;
+    this.stopping = undefined;
+    stop?.reject(new CheckpointError(`the stop-with-savepoint did not complete: ${reason}`));
   }
 
   /** Triggers a checkpoint now (periodic trigger, or an API call). Returns its id, or undefined if not possible now. */
-  triggerCheckpoint(kind: CheckpointOptions['kind'] = 'checkpoint'): number | undefined {
-    if (!this.gateway || !this.storage || this.ended.size > 0) return undefined;
-    return this.start(kind, false);
+  triggerCheckpoint(): number | undefined {
+    if (!this.gateway || !this.storage || this.ended.size > 0 || this.stopping) return undefined;
+    return this.start('checkpoint', false);
+  }
+
+  /**
+   * Takes a savepoint into a new directory under `parent`; resolves with its path once
+   * its `_metadata` is written. The job keeps running.
+   *
+   * @throws CheckpointError (rejects) when no savepoint can be taken now, or it fails
+   */
+  triggerSavepoint(parent: string): Promise<string> {
+    const refusal = this.savepointRefusal();
+    if (refusal) return Promise.reject(new CheckpointError(`cannot take a savepoint: ${refusal}`));
+    return new Promise((resolve, reject) => {
+      this.start('savepoint', false, { directory: this.savepoints!.newDirectory(parent), resolve, reject });
+    });
+  }
+
+  /**
+   * Stops the job with a savepoint: every source ends its input (`drain`: operators
+   * finish), and once every task has ended, the final checkpoint is taken as a savepoint
+   * into a new directory under `parent`. Resolves with its path when it is complete;
+   * the tasks then commit and finish. If the savepoint fails the attempt fails (the job
+   * restarts from its latest checkpoint, as after any failure).
+   */
+  stopWithSavepoint(parent: string, drain: boolean): Promise<string> {
+    const refusal = this.savepointRefusal();
+    if (refusal) return Promise.reject(new CheckpointError(`cannot stop with a savepoint: ${refusal}`));
+    const directory = this.savepoints!.newDirectory(parent);
+    return new Promise((resolve, reject) => {
+      this.stopping = { directory, drain, resolve, reject };
+      if (this.periodic) clearInterval(this.periodic);
+      this.periodic = undefined;
+      this.gateway!.stopSources(drain);
+    });
+  }
+
+  private savepointRefusal(): string | undefined {
+    if (!this.savepoints) return 'no savepoint storage';
+    if (!this.gateway) return 'the job is not running';
+    if (this.stopping) return 'the job is already stopping with a savepoint';
+    if (this.ended.size > 0) return 'the job is finishing (some tasks have ended their input)';
+    return undefined;
   }
 
   /** A task acknowledged its part. */
@@ -161,7 +242,10 @@ export class CheckpointCoordinator {
     if (this.ended.size === this.tasks.length && this.gateway) {
       if (this.periodic) clearInterval(this.periodic);
       this.periodic = undefined;
-      this.start('checkpoint', true);
+      const stop = this.stopping;
+      this.stopping = undefined;
+      if (stop) this.start('savepoint', true, stop);
+      else this.start('checkpoint', true);
     }
   }
 
@@ -173,23 +257,32 @@ export class CheckpointCoordinator {
   private triggerPeriodic(): void {
     if (this.pending.size >= this.settings.maxConcurrent) return;
     if (this.now() - this.lastCompletion < this.settings.minPauseMs) return;
-    this.triggerCheckpoint('checkpoint');
+    this.triggerCheckpoint();
   }
 
-  private start(kind: CheckpointOptions['kind'], isFinal: boolean): number {
+  private start(kind: CheckpointOptions['kind'], isFinal: boolean, savepoint?: SavepointRequest): number {
     const id = this.nextId++;
-    const mode = kind === 'savepoint' ? 'exactly-once' : this.settings.mode;
-    const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.now(), options: { kind, mode } };
+    // savepoints are always aligned: the at-least-once barrier handler aligns them too
+    const options: CheckpointOptions = savepoint
+      ? { kind, mode: this.settings.mode, targetDirectory: savepoint.directory }
+      : { kind, mode: this.settings.mode };
+    const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.now(), options };
     const timer = setTimeout(() => this.abort(id, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs);
     timer.unref();
-    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer });
-    if (this.storage) this.counts.triggered++;
+    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer, ...(savepoint ? { savepoint } : {}) });
+    if (this.stores(savepoint)) this.counts.triggered++;
     if (isFinal) this.gateway!.triggerFinalCheckpoint(barrier);
     else this.gateway!.triggerCheckpoint(barrier);
     return id;
   }
 
+  /** Whether a checkpoint stores state (savepoints always do; checkpoints when checkpointing is on). */
+  private stores(savepoint: SavepointRequest | undefined): boolean {
+    return savepoint !== undefined || this.storage !== undefined;
+  }
+
   private async complete(p: PendingCheckpoint): Promise<void> {
+    if (p.savepoint) return this.completeSavepoint(p, p.savepoint);
     clearTimeout(p.timer);
     let directory: string | undefined;
     const metadata = this.metadataOf(p);
@@ -215,7 +308,7 @@ export class CheckpointCoordinator {
     if (directory) {
       this.completed.push({ metadata, directory });
       // older pending checkpoints can no longer be useful
-      for (const id of [...this.pending.keys()]) if (id < p.id) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
+      for (const [id, older] of [...this.pending]) if (id < p.id && !older.savepoint) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
       while (this.completed.length > this.settings.retained) {
         const old = this.completed.shift()!;
         await this.storage!.discardCheckpoint(old.metadata.checkpointId).catch(() => {});
@@ -225,22 +318,46 @@ export class CheckpointCoordinator {
     this.listener.onCheckpointCompleted?.(stats);
   }
 
+  private async completeSavepoint(p: PendingCheckpoint, request: SavepointRequest): Promise<void> {
+    clearTimeout(p.timer);
+    const metadata = this.metadataOf(p);
+    try {
+      await this.savepoints!.writeMetadata(request.directory, metadata);
+    } catch (error) {
+      this.abort(p.id, `writing its metadata failed: ${(error as Error).message}`, true);
+      return;
+    }
+    if (!this.pending.delete(p.id)) return; // aborted while the metadata was written: it stays, complete and valid
+    this.lastCompletion = this.now();
+    this.counts.completed++;
+    const stats = this.statsOf(p, 'completed', undefined, request.directory);
+    this.record(stats);
+    request.resolve(request.directory);
+    if (p.isFinal) this.gateway?.notifyCheckpointComplete(p.id, true);
+    this.listener.onCheckpointCompleted?.(stats);
+  }
+
   private abort(id: number, reason: string, countsAsFailure: boolean): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     clearTimeout(p.timer);
-    this.counts.aborted++;
+    if (this.stores(p.savepoint)) this.counts.aborted++;
     const stats = this.statsOf(p, 'aborted', reason, undefined);
     this.record(stats);
-    void this.storage?.discardCheckpoint(id).catch(() => {});
+    if (p.savepoint) {
+      const directory = p.savepoint.directory;
+      void this.savepoints?.discardFailed(directory).catch(() => {});
+      p.savepoint.reject(new CheckpointError(`savepoint ${id} failed: ${reason}`));
+    } else {
+      void this.storage?.discardCheckpoint(id).catch(() => {});
+    }
     this.gateway?.notifyCheckpointAborted(id);
     this.listener.onCheckpointAborted?.(stats);
     if (!countsAsFailure || !this.gateway) return;
-    this.consecutiveFailures++;
     if (p.isFinal) {
       this.listener.onFailure(new CheckpointError(`the final checkpoint ${id} failed: ${reason}`));
-    } else if (this.consecutiveFailures > this.settings.tolerableFailures) {
+    } else if (!p.savepoint && ++this.consecutiveFailures > this.settings.tolerableFailures) {
       this.listener.onFailure(
         new CheckpointError(
           `checkpoint ${id} failed (${reason}); ${this.consecutiveFailures} checkpoint(s) failed in a row, more than the ${this.settings.tolerableFailures} tolerated (--tolerable-failures)`,
@@ -297,7 +414,7 @@ export class CheckpointCoordinator {
   }
 
   private record(stats: CheckpointStats): void {
-    if (stats.isFinal && !this.storage) return; // only the final commit of a job without checkpointing
+    if (stats.isFinal && !this.storage && stats.kind !== 'savepoint') return; // only the final commit of a job without checkpointing
     this.history.push(stats);
     if (this.history.length > HISTORY) this.history.shift();
   }

@@ -14,7 +14,8 @@ import type { RestoreTargetVertex } from '../checkpoint/restore/restore-assignme
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
-import { JobFailedError } from '../core/errors.js';
+import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
+import { ConfigError, JobFailedError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
 import { operatorUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
@@ -23,7 +24,7 @@ import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import { CollectedOutputs } from './collected-outputs.js';
 import { JobMetricsBoard } from './job-metrics-board.js';
 import { JobResult } from './job-result.js';
-import type { JobProgress } from './job-result.js';
+import type { JobProgress, VertexMetrics } from './job-result.js';
 import type { RestartStrategy } from '../runtime/failover/restart-strategy.js';
 import { startOnThisThread } from './single-thread-attempt.js';
 import { startOnWorkerThreads } from './worker-threads-attempt.js';
@@ -49,6 +50,8 @@ export interface JobMasterSpec {
   /** A retained checkpoint or savepoint to start from. */
   readonly initialRestore: CompletedCheckpoint | undefined;
   readonly allowNonRestoredState: boolean;
+  /** Default parent directory of savepoints (`--savepoint-dir`). */
+  readonly savepointDirectory: string | undefined;
   readonly onProgress: ((progress: JobProgress) => void) | undefined;
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
   readonly onWarning: (message: string) => void;
@@ -95,7 +98,40 @@ export class JobMaster {
         onCheckpointAborted: (stats) => spec.onCheckpoint?.(stats),
       },
       spec.initialRestore,
+      {
+        newDirectory: (parent) => newSavepointDirectory(parent, spec.jobId),
+        writeMetadata: writeSavepointMetadata,
+        discardFailed: discardFailedSavepoint,
+      },
     );
+  }
+
+  /** Counters of every vertex in the current attempt. */
+  vertexMetrics(): VertexMetrics[] {
+    return this.board.vertices();
+  }
+
+  /**
+   * Takes a savepoint under `parent` (default: the job's savepoint directory); resolves
+   * with its directory.
+   * @throws ConfigError when no directory is given and the job has none
+   * @throws CheckpointError when the job cannot take one now or it fails
+   */
+  triggerSavepoint(parent?: string): Promise<string> {
+    return this.coordinator.triggerSavepoint(this.savepointParent(parent, 'take a savepoint'));
+  }
+
+  /** Stops the job with a savepoint under `parent` (see {@link CheckpointCoordinator.stopWithSavepoint}). */
+  stopWithSavepoint(parent: string | undefined, drain: boolean): Promise<string> {
+    return this.coordinator.stopWithSavepoint(this.savepointParent(parent, 'stop with a savepoint'), drain);
+  }
+
+  private savepointParent(parent: string | undefined, what: string): string {
+    const chosen = parent ?? this.spec.savepointDirectory;
+    if (chosen === undefined || chosen.length === 0) {
+      throw new ConfigError(`cannot ${what}: no savepoint directory; give one, or start the job with --savepoint-dir`);
+    }
+    return chosen;
   }
 
   /** Number of attempts started so far. */
@@ -260,7 +296,13 @@ export class JobMaster {
       maxParallelism: v.maxParallelism,
       operators: v.nodeIds.map((id) => {
         const node = streamGraph.nodes[id]!;
-        return { uid: operatorUid(node), name: node.name, isSource: node.kind === 'source', keyed: node.stateKeySelector !== undefined };
+        return {
+          uid: operatorUid(node),
+          name: node.name,
+          isSource: node.kind === 'source',
+          keyed: node.stateKeySelector !== undefined,
+          splittable: node.source?.splittable === true,
+        };
       }),
     }));
   }

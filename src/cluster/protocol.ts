@@ -46,7 +46,8 @@ export type ToWorker =
   | { readonly type: 'trigger-checkpoint'; readonly barrier: CheckpointBarrier }
   | { readonly type: 'trigger-final-checkpoint'; readonly barrier: CheckpointBarrier }
   | { readonly type: 'checkpoint-complete'; readonly checkpointId: number; readonly isFinal: boolean }
-  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number };
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number }
+  | { readonly type: 'stop-sources'; readonly drain: boolean };
 
 /** Counters of one task. */
 export interface TaskMetrics {

@@ -8,17 +8,49 @@
 import { randomUUID } from 'node:crypto';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
-import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import { ConfigError, JobDefinitionError } from '../core/errors.js';
 import { buildJobGraph } from '../runtime/graph/job-graph.js';
+import type { PlanOptions } from '../runtime/graph/job-graph.js';
+import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment.js';
+import { operatorUid, statefulNodesWithoutUid } from '../runtime/graph/stream-graph.js';
+import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
-import type { JobResult } from './job-result.js';
+import type { JobResult, VertexMetrics } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import { resolveRestorePoint } from './restore-point.js';
 import { resolveRunOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
+
+/** One vertex (operator chain) of a running job, for job details (REST, `eddy list`). */
+export interface VertexDetails extends VertexMetrics {
+  readonly id: number;
+  readonly maxParallelism: number;
+  /** uids of the chained operators, head first. */
+  readonly operatorUids: readonly string[];
+}
+
+/** What a running (or ended) job looks like from outside. */
+export interface JobDetails {
+  readonly jobId: string;
+  readonly name: string;
+  readonly status: JobStatus;
+  /** Milliseconds since the epoch. */
+  readonly startTime: number;
+  /** Milliseconds since the epoch; undefined while the job runs. */
+  readonly endTime: number | undefined;
+  /** Restarts after failures so far. */
+  readonly restarts: number;
+  readonly vertices: readonly VertexDetails[];
+}
+
+/** Options of {@link JobClient.stopWithSavepoint}. */
+export interface StopOptions {
+  /** End the input first (operators finish and, with event time, all timers fire) so everything pending is emitted. @default false */
+  readonly drain?: boolean;
+}
 
 /** A running job. */
 export interface JobClient {
@@ -26,10 +58,25 @@ export interface JobClient {
   /** Settles when the job ends: resolves when it finished or was canceled, rejects when it failed. */
   readonly result: Promise<JobResult>;
   status(): JobStatus;
-  /** Recent checkpoints, oldest first. */
+  /** Status, vertices and counters now. */
+  details(): JobDetails;
+  /** Recent checkpoints and savepoints, oldest first. */
   checkpoints(): readonly CheckpointStats[];
+  /** Checkpoints triggered, completed and aborted so far. */
+  checkpointCounts(): CheckpointCounts;
   /** Triggers a checkpoint now; returns its id, or undefined when none can be taken now. */
   triggerCheckpoint(): number | undefined;
+  /**
+   * Takes a savepoint into a new `savepoint-<short-job-id>-<random>` directory under
+   * `directory` (default: the `savepointDirectory` option); resolves with its path.
+   * @throws CheckpointError when it cannot be taken or fails; the job keeps running
+   */
+  triggerSavepoint(directory?: string): Promise<string>;
+  /**
+   * Takes a savepoint, then ends the job (status `finished`) once sinks have committed
+   * what it covers; resolves with the savepoint's path.
+   */
+  stopWithSavepoint(directory?: string, options?: StopOptions): Promise<string>;
   /** Cancels the job; resolves with its (canceled) result. */
   cancel(): Promise<JobResult>;
 }
@@ -42,7 +89,14 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const o = resolveRunOptions(options);
   const definition = typeof job === 'string' ? await loadJobModule(job) : job;
   const moduleUrl = o.jobModule ? toModuleUrl(o.jobModule) : typeof job === 'string' ? toModuleUrl(job) : job.moduleUrl;
-  const planOptions = { parallelism: o.parallelism, maxParallelism: o.maxParallelism };
+  const warn = o.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
+  // read first: a job that sets no maxParallelism takes the restored state's
+  const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
+  const planOptions: PlanOptions = {
+    parallelism: o.parallelism,
+    maxParallelism: o.maxParallelism,
+    ...(initialRestore ? { restoredMaxParallelism: restoredMaxParallelism(initialRestore.metadata) } : {}),
+  };
   const streamGraph = buildStreamGraph(definition, o.parameters);
   const jobGraph = buildJobGraph(streamGraph, planOptions);
   if (o.execution === 'threads' && !moduleUrl) {
@@ -55,8 +109,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const checkpointing = checkpoint.interval !== undefined;
   const restartConfig =
     o.restartStrategy ?? (o.restartAttempts !== undefined ? restartAttemptsShortcut(o.restartAttempts) : streamGraph.restartStrategy) ?? defaultRestartStrategy(checkpointing);
-  const warn = o.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
-  const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
+  const savepointDirectory = o.savepointDirectory ?? streamGraph.savepointDirectory;
+  if (checkpointing || savepointDirectory !== undefined || initialRestore) warnAboutMissingUids(streamGraph, warn);
 
   const jobId = randomUUID().replaceAll('-', '');
   const master = new JobMaster({
@@ -75,24 +129,67 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     restartStrategy: createRestartStrategy(restartConfig),
     initialRestore,
     allowNonRestoredState: o.allowNonRestoredState,
+    savepointDirectory,
     onProgress: o.onProgress,
     onCheckpoint: o.onCheckpoint,
     onWarning: warn,
     progressIntervalMs: o.progressIntervalMs,
   });
-  const result = master.run();
+  const startTime = Date.now();
+  let endTime: number | undefined;
+  const result = master.run().finally(() => {
+    endTime = Date.now();
+  });
   result.catch(() => {}); // the caller observes it through `result`
+  const name = jobName(moduleUrl);
   return {
     jobId,
     result,
     status: () => master.status,
+    details: () => {
+      const metrics = master.vertexMetrics();
+      return {
+        jobId,
+        name,
+        status: master.status,
+        startTime,
+        endTime,
+        restarts: Math.max(0, master.attemptCount - 1),
+        vertices: jobGraph.vertices.map((v, i) => ({
+          ...metrics[i]!,
+          id: v.id,
+          maxParallelism: v.maxParallelism,
+          operatorUids: v.nodeIds.map((id) => operatorUid(streamGraph.nodes[id]!)),
+        })),
+      };
+    },
     checkpoints: () => master.coordinator.checkpointHistory,
-    triggerCheckpoint: () => master.coordinator.triggerCheckpoint('checkpoint'),
+    checkpointCounts: () => master.coordinator.checkpointCounts,
+    triggerCheckpoint: () => master.coordinator.triggerCheckpoint(),
+    triggerSavepoint: async (directory) => master.triggerSavepoint(directory),
+    stopWithSavepoint: async (directory, stop = {}) => master.stopWithSavepoint(directory, stop.drain ?? false),
     cancel: async () => {
       master.cancel();
       return result;
     },
   };
+}
+
+/** The job's display name: its module's file name without extension. */
+function jobName(moduleUrl: string | undefined): string {
+  if (!moduleUrl) return 'job';
+  const file = moduleUrl.split(/[\\/]/).pop() ?? 'job';
+  return file.replace(/\.(?:[cm]?[jt]s)$/, '') || 'job';
+}
+
+/** Warns once, naming every stateful operator without a uid (DESIGN §6). */
+function warnAboutMissingUids(graph: StreamGraph, warn: (message: string) => void): void {
+  const nodes = statefulNodesWithoutUid(graph);
+  if (nodes.length === 0) return;
+  const names = nodes.map((n) => `'${n.name}' (stored as '${operatorUid(n)}')`).join(', ');
+  warn(
+    `stateful operator(s) without a uid: ${names}; their state is matched by position in the graph, so a changed job may not restore it: give each a .uid('...')`,
+  );
 }
 
 /**

@@ -40,6 +40,8 @@ const schema = z
     restartAttempts: z.number().int().min(0).optional(),
     /** A retained checkpoint or savepoint directory to start from. */
     fromSavepoint: z.string().optional(),
+    /** Default parent directory of savepoints (`--savepoint-dir`); overrides the job's `env.setDefaultSavepointDirectory`. */
+    savepointDirectory: z.string().min(1).optional(),
     /** With `fromSavepoint`: drop state of operators the job no longer has instead of failing. */
     allowNonRestoredState: z.boolean().default(false),
     /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */

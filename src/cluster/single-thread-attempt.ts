@@ -51,7 +51,7 @@ export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobD
   } catch (error) {
     fail(error as Error);
     const nothing = () => {};
-    return { start: nothing, triggerCheckpoint: nothing, triggerFinalCheckpoint: nothing, notifyCheckpointComplete: nothing, notifyCheckpointAborted: nothing, cancel: async () => {} };
+    return { start: nothing, triggerCheckpoint: nothing, triggerFinalCheckpoint: nothing, notifyCheckpointComplete: nothing, notifyCheckpointAborted: nothing, stopSources: nothing, cancel: async () => {} };
   }
   const timer = setInterval(() => events.metrics(tasks.metrics()), spec.metricsIntervalMs);
   timer.unref();
@@ -66,6 +66,7 @@ export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobD
     triggerFinalCheckpoint: (barrier) => tasks.triggerFinalCheckpoint(barrier),
     notifyCheckpointComplete: (id, isFinal) => tasks.notifyCheckpointComplete(id, isFinal),
     notifyCheckpointAborted: (id) => tasks.notifyCheckpointAborted(id),
+    stopSources: (drain) => tasks.stopSources(drain),
     async cancel() {
       ended = true;
       clearInterval(timer);

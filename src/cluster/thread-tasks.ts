@@ -122,6 +122,11 @@ export class ThreadTasks {
     for (const t of this.tasks) t.notifyCheckpointAborted(checkpointId);
   }
 
+  /** Ends the input of every source task (stop-with-savepoint). */
+  stopSources(drain: boolean): void {
+    for (const t of this.tasks) if (t.vertex.isSource) t.stopInput(drain);
+  }
+
   /** Counters of every task, for progress reports. */
   metrics(): TaskMetrics[] {
     return this.tasks.map(metricsOf);

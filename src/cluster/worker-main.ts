@@ -43,6 +43,9 @@ coordinator.on('message', (message: ToWorker) => {
     case 'checkpoint-aborted':
       threadTasks?.notifyCheckpointAborted(message.checkpointId);
       break;
+    case 'stop-sources':
+      threadTasks?.stopSources(message.drain);
+      break;
   }
 });
 

@@ -121,6 +121,7 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
     triggerFinalCheckpoint: (barrier: CheckpointBarrier) => broadcast({ type: 'trigger-final-checkpoint', barrier }),
     notifyCheckpointComplete: (checkpointId, isFinal) => broadcast({ type: 'checkpoint-complete', checkpointId, isFinal }),
     notifyCheckpointAborted: (checkpointId) => broadcast({ type: 'checkpoint-aborted', checkpointId }),
+    stopSources: (drain) => broadcast({ type: 'stop-sources', drain }),
     start() {
       if (!ended) broadcast({ type: 'start' });
     },

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { CheckpointError } from '../core/errors.js';
 import type { Committer } from '../runtime/sink.js';
 import { fsyncDirectory, parsePartFileName } from './jsonl-part-file.js';
@@ -34,10 +34,15 @@ export class JsonlCommitter implements Committer<JsonlCommittable> {
    */
   commit(committables: readonly JsonlCommittable[]): void {
     if (committables.length === 0) return;
+    const touched = new Set<string>();
     try {
-      for (const committable of committables) this.commitOne(this.validate(committable));
+      for (const committable of committables) {
+        const valid = this.validate(committable);
+        touched.add(this.directoryOf(valid));
+        this.commitOne(valid);
+      }
     } finally {
-      if (existsSync(this.config.directory)) fsyncDirectory(this.config.directory);
+      for (const directory of touched) if (existsSync(directory)) fsyncDirectory(directory);
     }
   }
 
@@ -72,8 +77,14 @@ export class JsonlCommitter implements Committer<JsonlCommittable> {
     if (removed) fsyncDirectory(directory);
   }
 
+  /** Where a committable's files are: its own directory, else (older committables) the sink's. */
+  private directoryOf(committable: JsonlCommittable): string {
+    return committable.directory ?? this.config.directory;
+  }
+
   private commitOne(committable: JsonlCommittable): void {
-    const { directory, sinkName } = this.config;
+    const { sinkName } = this.config;
+    const directory = this.directoryOf(committable);
     const { pendingFile, finalFile, checkpointId, bytes } = committable;
     const pendingPath = join(directory, pendingFile);
     const finalPath = join(directory, finalFile);
@@ -118,7 +129,8 @@ export class JsonlCommitter implements Committer<JsonlCommittable> {
       Number.isSafeInteger(c.bytes) &&
       c.bytes! >= 0 &&
       Number.isSafeInteger(c.records) &&
-      c.records! >= 0;
+      c.records! >= 0 &&
+      (c.directory === undefined || (typeof c.directory === 'string' && isAbsolute(c.directory)));
     if (!valid) {
       throw new CheckpointError(
         `sink '${this.config.sinkName}': expected a committable of the JSON-lines sink (format version 1), ` +

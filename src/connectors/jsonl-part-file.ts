@@ -41,6 +41,12 @@ export interface JsonlCommittable {
   readonly bytes: number;
   /** Number of records (lines) in the file. */
   readonly records: number;
+  /**
+   * The absolute directory the files are in. A job restored with another output directory
+   * (a changed job, or a clone from the same savepoint) still commits the files where
+   * they were written. Absent in committables of older versions: the sink's directory.
+   */
+  readonly directory?: string;
 }
 
 /** The short tag of a job id used in file names: its first 8 letters or digits. */

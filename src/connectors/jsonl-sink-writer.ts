@@ -4,7 +4,7 @@
  * it into a durable, still hidden pending file, which the committer makes visible later.
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { CommittingSinkWriter } from '../runtime/sink.js';
 import { toJsonLine } from './json-line.js';
@@ -81,7 +81,8 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
     this.roll();
     if (this.rolled.length === 0) return [];
     fsyncDirectory(this.config.directory); // the renames to pending must survive a crash
-    const committables = this.rolled.map((part): JsonlCommittable => ({ version: 1, checkpointId, ...part }));
+    const directory = resolve(this.config.directory);
+    const committables = this.rolled.map((part): JsonlCommittable => ({ version: 1, checkpointId, ...part, directory }));
     this.rolled = [];
     return committables;
   }

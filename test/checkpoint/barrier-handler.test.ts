@@ -134,6 +134,21 @@ describe('the at-least-once barrier handler', () => {
     expect(h.log).toEqual(['snapshot 1 after 0 ms']);
   });
 
+  it('aligns savepoint barriers (savepoints are always aligned), then goes back to not blocking', async () => {
+    const h = host(3);
+    const handler = new AtLeastOnceBarrierHandler(h);
+    const savepoint: CheckpointBarrier = { ...barrier(1), options: { kind: 'savepoint', mode: 'at-least-once' } };
+    await handler.onBarrier(0, savepoint);
+    await handler.onBarrier(2, savepoint);
+    expect([...h.blocked].sort()).toEqual([0, 2]);
+    expect(h.log).toEqual([]);
+    await handler.onBarrier(1, savepoint);
+    expect(h.log).toEqual(['snapshot 1 after 0 ms']);
+    expect(h.blocked.size).toBe(0);
+    await handler.onBarrier(0, { ...barrier(2), options: { kind: 'checkpoint', mode: 'at-least-once' } });
+    expect(h.blocked.size).toBe(0);
+  });
+
   it('counts a repeated barrier on the same channel once', async () => {
     const h = host(2);
     const handler = new AtLeastOnceBarrierHandler(h);

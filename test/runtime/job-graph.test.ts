@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamExecutionEnvironment } from '../../src/api/environment.js';
 import { Sinks } from '../../src/connectors/sinks.js';
-import { ConfigError, JobDefinitionError } from '../../src/core/errors.js';
+import { ConfigError, JobDefinitionError, RestoreError } from '../../src/core/errors.js';
 import { defaultMaxParallelism } from '../../src/core/key-groups.js';
 import { buildJobGraph } from '../../src/runtime/graph/job-graph.js';
 import type { JobGraph, JobVertex, PlanOptions } from '../../src/runtime/graph/job-graph.js';
@@ -285,5 +285,79 @@ describe('validation', () => {
     };
     expect(plan(build).vertices.map((v) => v.maxParallelism)).toEqual([64, 64, 64]);
     expect(plan(build, { maxParallelism: 16 }).vertices.map((v) => v.maxParallelism)).toEqual([16, 16, 16]);
+  });
+});
+
+describe('maxParallelism inherited from a restored checkpoint', () => {
+  /** Source 'numbers' → map 'double' (chained) → keyBy → 'sum' → sink, at parallelism 2. */
+  const build = (env: StreamExecutionEnvironment) => {
+    env.setParallelism(2);
+    env
+      .fromSequence(1, 10)
+      .uid('numbers')
+      .map((n) => n * 2)
+      .uid('double')
+      .keyBy((n) => n % 3)
+      .reduce((a, b) => a + b)
+      .uid('sum')
+      .sinkTo(Sinks.collect('out'));
+  };
+  const maxParallelisms = (graph: JobGraph) => graph.vertices.map((v) => [v.name, v.maxParallelism]);
+
+  it('gives each vertex the maxParallelism its operators recorded when the job sets none, and the default to new operators', () => {
+    const graph = plan(build, { restoredMaxParallelism: { numbers: 16, double: 16, sum: 512 } });
+    expect(maxParallelisms(graph)).toEqual([
+      ['numbers -> double', 16],
+      ['sum -> Sink: Collect(out)', 512],
+    ]);
+    expect(maxParallelisms(plan(build, { restoredMaxParallelism: { sum: 4 } }))).toEqual([
+      ['numbers -> double', defaultMaxParallelism(2)],
+      ['sum -> Sink: Collect(out)', 4],
+    ]);
+  });
+
+  it('takes the value of the first operator of a chain, head first, that the checkpoint recorded', () => {
+    expect(maxParallelisms(plan(build, { restoredMaxParallelism: { double: 32, numbers: 8 } }))[0]).toEqual(['numbers -> double', 8]);
+    expect(maxParallelisms(plan(build, { restoredMaxParallelism: { double: 32 } }))[0]).toEqual(['numbers -> double', 32]);
+  });
+
+  it('matches operators without a uid by their derived uid, and ignores names that are not own entries', () => {
+    const graph = plan(
+      (env) => {
+        env.fromSequence(1, 10).map((n) => n).sinkTo(Sinks.collect('out'));
+      },
+      { restoredMaxParallelism: { 'auto-0': 8 } },
+    );
+    expect(graph.vertices.map((v) => v.maxParallelism)).toEqual([8]);
+    const prototypeNames = plan(
+      (env) => {
+        env.fromSequence(1, 10).uid('constructor').sinkTo(Sinks.collect('out'));
+      },
+      { restoredMaxParallelism: {} },
+    );
+    expect(prototypeNames.vertices.map((v) => v.maxParallelism)).toEqual([defaultMaxParallelism(1)]);
+  });
+
+  it('lets an explicit maxParallelism win, from the run options or from the job', () => {
+    const restoredMaxParallelism = { numbers: 16, double: 16, sum: 512 };
+    expect(plan(build, { maxParallelism: 64, restoredMaxParallelism }).vertices.map((v) => v.maxParallelism)).toEqual([64, 64]);
+    const fromJob = plan((env) => {
+      build(env);
+      env.setMaxParallelism(32);
+    }, { restoredMaxParallelism });
+    expect(fromJob.vertices.map((v) => v.maxParallelism)).toEqual([32, 32]);
+  });
+
+  it('rejects a parallelism above the inherited maxParallelism with a RestoreError naming the operator', () => {
+    const attempt = () => plan(build, { parallelism: 8, restoredMaxParallelism: { numbers: 128, sum: 4 } });
+    expect(attempt).toThrow(RestoreError);
+    expect(attempt).toThrow(/operator 'sum': parallelism 8 exceeds the maxParallelism 4 that the checkpoint recorded for it/);
+    // the same parallelism is fine with an explicit maxParallelism (checkCompatible then judges the restore)
+    expect(() => plan(build, { parallelism: 8, maxParallelism: 16, restoredMaxParallelism: { sum: 4 } })).not.toThrow();
+  });
+
+  it('survives structured cloning, as plan options are sent to worker threads', () => {
+    const options = { parallelism: 3, restoredMaxParallelism: { numbers: 16, sum: 64 } };
+    expect(plan(build, structuredClone(options))).toEqual(plan(build, options));
   });
 });

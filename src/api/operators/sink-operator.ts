@@ -29,6 +29,10 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
 
   constructor(private readonly sink: Sink<T>) {}
 
+  get keepsState(): boolean {
+    return isTwoPhaseCommittingSink(this.sink);
+  }
+
   setup(setup: OperatorSetup<never>): void {
     this.setupInfo = setup;
   }

@@ -20,6 +20,10 @@ export abstract class UdfOperator<IN, OUT> implements StreamOperator<IN, OUT> {
 
   constructor(protected readonly userFunction: unknown) {}
 
+  get keepsState(): boolean {
+    return isCheckpointedFunction(this.userFunction);
+  }
+
   setup(setup: OperatorSetup<OUT>): void {
     this.output = setup.output;
     this.keyedBackend = setup.keyedBackend;

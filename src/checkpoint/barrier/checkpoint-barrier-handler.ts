@@ -2,7 +2,8 @@
  * What a task does with the checkpoint barriers arriving on its input channels. One
  * implementation per checkpointing mode: {@link AlignedBarrierHandler} (exactly-once)
  * blocks channels during alignment, {@link AtLeastOnceBarrierHandler} only counts
- * barriers; an unaligned handler will sit beside them.
+ * barriers (but aligns savepoints, which are always aligned); an unaligned handler will
+ * sit beside them.
  */
 import type { CancelCheckpointMarker, CheckpointBarrier } from '../../runtime/io/channel-event.js';
 
@@ -44,6 +45,7 @@ export abstract class BarrierCounter implements CheckpointBarrierHandler {
   protected readonly arrived: boolean[];
   protected arrivedCount = 0;
   protected firstArrival = 0;
+  private readonly blocked: number[] = [];
 
   constructor(protected readonly host: BarrierHandlerHost) {
     this.arrived = new Array<boolean>(host.channelCount).fill(false);
@@ -64,7 +66,10 @@ export abstract class BarrierCounter implements CheckpointBarrierHandler {
     if (!this.arrived[channel]) {
       this.arrived[channel] = true;
       this.arrivedCount++;
-      this.onArrival(channel);
+      if (this.aligns(this.current!)) {
+        this.host.block(channel);
+        this.blocked.push(channel);
+      }
     }
     return this.completeIfAligned();
   }
@@ -84,10 +89,8 @@ export abstract class BarrierCounter implements CheckpointBarrierHandler {
     return this.current ? this.completeIfAligned() : undefined;
   }
 
-  /** Called when barrier `current` arrives on `channel` for the first time. */
-  protected abstract onArrival(channel: number): void;
-  /** Called when the alignment ends (completed or aborted). */
-  protected abstract onReset(): void;
+  /** Whether channels that delivered `barrier` wait for the others (alignment). */
+  protected abstract aligns(barrier: CheckpointBarrier): boolean;
 
   private start(barrier: CheckpointBarrier): void {
     this.current = barrier;
@@ -112,7 +115,8 @@ export abstract class BarrierCounter implements CheckpointBarrierHandler {
   }
 
   private reset(): void {
-    this.onReset();
+    for (const c of this.blocked) this.host.unblock(c);
+    this.blocked.length = 0;
     this.current = undefined;
     this.arrived.fill(false);
     this.arrivedCount = 0;
@@ -121,21 +125,17 @@ export abstract class BarrierCounter implements CheckpointBarrierHandler {
 
 /** Exactly-once: a channel that delivered barrier n is blocked until all open channels have. */
 export class AlignedBarrierHandler extends BarrierCounter {
-  private readonly blocked: number[] = [];
-
-  protected onArrival(channel: number): void {
-    this.host.block(channel);
-    this.blocked.push(channel);
-  }
-
-  protected onReset(): void {
-    for (const c of this.blocked) this.host.unblock(c);
-    this.blocked.length = 0;
+  protected aligns(): boolean {
+    return true;
   }
 }
 
-/** At-least-once: no blocking; the snapshot is taken once every open channel delivered barrier n. */
+/**
+ * At-least-once: no blocking; the snapshot is taken once every open channel delivered
+ * barrier n. Savepoints are the exception: they are always aligned (DESIGN §6).
+ */
 export class AtLeastOnceBarrierHandler extends BarrierCounter {
-  protected onArrival(): void {}
-  protected onReset(): void {}
+  protected aligns(barrier: CheckpointBarrier): boolean {
+    return barrier.options.kind === 'savepoint';
+  }
 }

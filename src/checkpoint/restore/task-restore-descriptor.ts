@@ -14,7 +14,11 @@ export interface OperatorRestoreDescriptor {
   readonly keyed: readonly KeyedStateHandle[];
   /** Operator state of every old subtask, by old subtask index (null where it had none). */
   readonly operatorState: readonly (StateFileHandle | null)[];
-  /** The source position of the same subtask index, for sources. */
+  /**
+   * The position a source reader restores: the one of the same old subtask index, or,
+   * for a splittable source whose parallelism changed, this subtask's share of all old
+   * splits (an array, possibly empty).
+   */
   readonly sourcePosition?: { readonly value: unknown };
 }
 

@@ -7,13 +7,13 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { crc32 } from '../../core/crc32.js';
 import { CheckpointError, ConfigError } from '../../core/errors.js';
 import type { CheckpointMetadata, StateFileHandle } from '../checkpoint-metadata.js';
 import { fsyncDirectory, writeFileAtomically } from './atomic-file-write.js';
 import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
 import { readCheckpointMetadata, readStateFile, verifyCheckpoint } from './checkpoint-reader.js';
-import { isValidStateFileName, stateFileName } from './state-file-name.js';
+import { writeStateFileInto } from './savepoint-storage.js';
+import { stateFileName } from './state-file-name.js';
 import type { StateFileKind } from './state-file-name.js';
 import { StorageFaultInjector, storageFaultsSchema } from './storage-faults.js';
 import type { StorageFaults } from './storage-faults.js';
@@ -116,26 +116,14 @@ export class FileSystemCheckpointStorage {
    * checkpoint's `_metadata` is written.
    *
    * @param name - a plain file name, usually from {@link stateFileName}
+   * @param directory - write there instead (a savepoint's directory)
    * @returns the handle to put in the checkpoint's metadata
    * @throws CheckpointError if the name is not a valid state file name, or the write fails
    */
-  async writeStateFile(checkpointId: number, name: string, bytes: Uint8Array): Promise<StateFileHandle> {
+  async writeStateFile(checkpointId: number, name: string, bytes: Uint8Array, directory?: string): Promise<StateFileHandle> {
     const fault = this.faults.nextStateWrite(checkpointId);
-    const directory = this.checkpointDirectory(checkpointId);
-    if (!isValidStateFileName(name)) {
-      throw new CheckpointError(
-        `checkpoint ${checkpointId}: invalid state file name ${JSON.stringify(name)}: expected 1-200 characters of [A-Za-z0-9._~-] starting with a letter or digit (use stateFileName())`,
-      );
-    }
-    const handle: StateFileHandle = { file: name, size: bytes.length, crc32: crc32(bytes) };
-    const path = join(directory, name);
-    try {
-      await mkdir(directory, { recursive: true });
-      await writeFileAtomically(directory, name, bytes, fault);
-    } catch (error) {
-      throw writeFailure(`checkpoint ${checkpointId}: cannot write state file '${path}'`, error);
-    }
-    return handle;
+    const target = directory ?? this.checkpointDirectory(checkpointId);
+    return writeStateFileInto(target, name, bytes, `${directory ? 'savepoint' : 'checkpoint'} ${checkpointId}`, fault);
   }
 
   /**

@@ -3,8 +3,9 @@
  * parallel instance, connected by edges that cross tasks. It is plain data, so the
  * coordinator can send it to every worker.
  */
-import { JobDefinitionError } from '../../core/errors.js';
+import { JobDefinitionError, RestoreError } from '../../core/errors.js';
 import { defaultMaxParallelism, validateParallelism } from '../../core/key-groups.js';
+import { operatorUid } from './stream-graph.js';
 import type { PartitionerKind, StreamGraph, StreamNode } from './stream-graph.js';
 
 /** A chain of stream nodes that runs in one task. */
@@ -49,6 +50,14 @@ export interface PlanOptions {
   readonly parallelism?: number;
   /** Overrides the job's maxParallelism (`--max-parallelism`). */
   readonly maxParallelism?: number;
+  /**
+   * The maxParallelism a checkpoint or savepoint recorded for each operator, by operator
+   * uid (`restoredMaxParallelism(metadata)` of the restore point). When neither this
+   * options object nor the job sets maxParallelism, a vertex takes the value recorded for
+   * the first of its operators (head first) that has one, as Flink does, instead of the
+   * default of DESIGN §3. Plain data, as plan options are sent to worker threads.
+   */
+  readonly restoredMaxParallelism?: Readonly<Record<string, number>>;
 }
 
 /** The parallelism every node runs with, after defaults and source limits. */
@@ -74,9 +83,11 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
   }
   const parallelism = resolveParallelism(graph, options);
   const maxP = options.maxParallelism ?? graph.maxParallelism;
+  // an explicit maxParallelism wins over the one a restored checkpoint recorded
+  const inherited = maxP === undefined ? inheritedMaxParallelism(nodes, parallelism, options.restoredMaxParallelism) : new Map<number, number>();
   nodes.forEach((node, i) => {
     const p = parallelism[i]!;
-    validateParallelism(p, maxP ?? defaultMaxParallelism(p), `operator '${displayName(node)}'`);
+    validateParallelism(p, maxP ?? inherited.get(node.id) ?? defaultMaxParallelism(p), `operator '${displayName(node)}'`);
   });
   if (maxP !== undefined) validateParallelism(1, maxP, 'the job');
 
@@ -147,12 +158,13 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
   const vertices: JobVertex[] = chains.map((chain, id) => {
     const head = nodes[chain[0]!]!;
     const p = parallelism[head.id]!;
+    const recorded = chain.find((n) => inherited.has(n));
     return {
       id,
       nodeIds: chain,
       name: chain.map((n) => displayName(nodes[n]!)).join(' -> '),
       parallelism: p,
-      maxParallelism: maxP ?? defaultMaxParallelism(p),
+      maxParallelism: maxP ?? (recorded !== undefined ? inherited.get(recorded)! : defaultMaxParallelism(p)),
       isSource: head.kind === 'source',
       keyed: head.stateKeySelector !== undefined,
       inputEdgeIds: edges.filter((e) => e.targetVertexId === id).map((e) => e.id),
@@ -162,6 +174,34 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
   const nodeNames = nodes.map(displayName);
   const fingerprint = JSON.stringify([nodes.map((n) => [n.kind, n.name, n.uid, n.inputs.map((e) => [e.sourceNodeId, e.partitioner])]), parallelism]);
   return { vertices, edges, nodeNames, fingerprint };
+}
+
+/**
+ * Node id → the maxParallelism the restored checkpoint recorded for it, for the nodes it
+ * has one for.
+ * @throws {@link RestoreError} naming the operator when that is below its parallelism
+ */
+function inheritedMaxParallelism(
+  nodes: readonly StreamNode[],
+  parallelism: readonly number[],
+  recorded: Readonly<Record<string, number>> | undefined,
+): Map<number, number> {
+  const result = new Map<number, number>();
+  if (recorded === undefined) return result;
+  for (const node of nodes) {
+    const uid = operatorUid(node);
+    if (!Object.hasOwn(recorded, uid)) continue;
+    const maxP = recorded[uid]!;
+    const p = parallelism[node.id]!;
+    validateParallelism(1, maxP, `operator '${displayName(node)}' (maxParallelism recorded in the checkpoint)`);
+    if (p > maxP) {
+      throw new RestoreError(
+        `operator '${displayName(node)}': parallelism ${p} exceeds the maxParallelism ${maxP} that the checkpoint recorded for it, which the job inherits because it sets no maxParallelism; run it with parallelism ${maxP} at most (maxParallelism is fixed for the life of keyed state)`,
+      );
+    }
+    result.set(node.id, maxP);
+  }
+  return result;
 }
 
 /** The name used in messages: the uid when set, else the name. */

@@ -48,6 +48,8 @@ export interface StreamGraph {
   readonly checkpoint: CheckpointConfigInput | undefined;
   /** The job's own restart strategy (the command line overrides it). */
   readonly restartStrategy: RestartStrategyConfig | undefined;
+  /** The job's default savepoint directory (`--savepoint-dir` overrides it). */
+  readonly savepointDirectory?: string | undefined;
 }
 
 /**
@@ -57,4 +59,17 @@ export interface StreamGraph {
  */
 export function operatorUid(node: StreamNode): string {
   return node.uid ?? `auto-${node.id}`;
+}
+
+/**
+ * The nodes that keep state but have no uid: sources (read positions), operators on a
+ * keyed stream, and operators that say they keep operator state. Their state is stored
+ * under a uid derived from their position, which a changed job may not match.
+ */
+export function statefulNodesWithoutUid(graph: StreamGraph): StreamNode[] {
+  return graph.nodes.filter((node) => {
+    if (node.uid !== undefined) return false;
+    if (node.kind === 'source' || node.stateKeySelector !== undefined) return true;
+    return node.operatorFactory?.().keepsState === true;
+  });
 }

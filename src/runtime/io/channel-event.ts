@@ -3,9 +3,14 @@
  * partition, checkpoint barriers and cancellation markers (watermarks come later).
  */
 
-/** The producer of a channel has emitted its last record. */
+/**
+ * The producer of a channel has emitted its last record. `stopped` is set when the input
+ * ended because the job is being stopped with a savepoint (without draining): consumers
+ * then do not `finish()` their operators, so the savepoint holds their state as it was.
+ */
 export interface EndOfPartitionEvent {
   readonly type: 'end-of-partition';
+  readonly stopped?: true;
 }
 
 /** How a checkpoint is taken. */
@@ -14,6 +19,8 @@ export interface CheckpointOptions {
   readonly kind: 'checkpoint' | 'savepoint';
   /** Exactly-once blocks channels during alignment; at-least-once only counts barriers. */
   readonly mode: 'exactly-once' | 'at-least-once';
+  /** Savepoints: the directory the state files go to (absolute); checkpoints use the job's checkpoint storage. */
+  readonly targetDirectory?: string;
 }
 
 /** Checkpoint barrier n: everything before it on a channel belongs to checkpoint n. */
@@ -36,6 +43,9 @@ export type ChannelEvent = EndOfPartitionEvent | CheckpointBarrier | CancelCheck
 
 /** The one end-of-partition event (events are immutable). */
 export const END_OF_PARTITION: EndOfPartitionEvent = Object.freeze({ type: 'end-of-partition' });
+
+/** The end of a partition whose input was stopped for a stop-with-savepoint (no draining). */
+export const STOPPED_PARTITION: EndOfPartitionEvent = Object.freeze({ type: 'end-of-partition', stopped: true });
 
 /** Identifies one channel: an edge of the job graph between two subtasks. */
 export interface ChannelAddress {

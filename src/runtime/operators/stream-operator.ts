@@ -54,6 +54,12 @@ export interface StreamOperator<IN, OUT> {
    * for the final commit of a job without checkpointing.
    */
   readonly commitsOnCheckpoint?: boolean;
+  /**
+   * True when the operator keeps operator state of its own (checkpointed functions,
+   * two-phase-commit sinks), so its state outlives a job change only with a uid.
+   * Keyed operators and sources are known to keep state without it.
+   */
+  readonly keepsState?: boolean;
   /** Called before a snapshot is taken, so functions can write their operator state. */
   snapshotState?(checkpointId: number): void | Promise<void>;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;

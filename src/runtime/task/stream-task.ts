@@ -16,7 +16,7 @@ import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import type { JobVertex } from '../graph/job-graph.js';
 import { operatorUid } from '../graph/stream-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
-import { END_OF_PARTITION } from '../io/channel-event.js';
+import { END_OF_PARTITION, STOPPED_PARTITION } from '../io/channel-event.js';
 import type { ChannelEvent, CheckpointBarrier } from '../io/channel-event.js';
 import type { InputGate } from '../io/input-gate.js';
 import { decodeBatch } from '../io/record-codec.js';
@@ -89,6 +89,8 @@ export class StreamTask {
   private readonly barriers: CheckpointBarrierHandler | undefined;
   private readonly mail: (() => void | Promise<void>)[] = [];
   private lastFlush = performance.now();
+  /** Set when an input channel ended because the job is stopping with a savepoint (no draining). */
+  private inputStopped = false;
 
   constructor(private readonly spec: StreamTaskSpec) {
     const { vertex, subtaskIndex } = spec;
@@ -204,6 +206,19 @@ export class StreamTask {
     });
   }
 
+  /**
+   * A source task ends its input now (stop-with-savepoint): with `drain` as at the end of
+   * a bounded input (operators finish); without, the operators and everything downstream
+   * end as they are, so the savepoint that follows holds their state unchanged.
+   */
+  stopInput(drain: boolean): void {
+    this.post(() => {
+      if (this.status !== 'running' || !this.reader) return;
+      this.inputStopped = !drain;
+      return this.endOfInput().then(() => undefined);
+    });
+  }
+
   /** Does one bounded piece of work. */
   step(): StepResult | Promise<StepResult> {
     const mail = this.mail.shift();
@@ -275,16 +290,20 @@ export class StreamTask {
         barriers.onCancelMarker(channel, event);
         return 'busy';
       case 'end-of-partition':
+        if (event.stopped) this.inputStopped = true;
         gate.markEnded(channel);
         await barriers.onChannelEnded(channel);
         return gate.allEnded ? this.endOfInput() : 'busy';
     }
   }
 
-  /** All input has arrived: finish operators head to tail, then send end-of-partition. */
+  /**
+   * All input has arrived: finish operators head to tail, then send end-of-partition. A
+   * stopped input (stop-with-savepoint without drain) does not finish the operators.
+   */
   private async endOfInput(): Promise<StepResult> {
-    for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
-    for (const w of this.spec.writers) w.broadcastEvent(END_OF_PARTITION);
+    if (!this.inputStopped) for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
+    for (const w of this.spec.writers) w.broadcastEvent(this.inputStopped ? STOPPED_PARTITION : END_OF_PARTITION);
     this.status = 'draining';
     return this.tryEndInput();
   }

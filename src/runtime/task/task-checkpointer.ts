@@ -13,6 +13,8 @@ import type {
   StateFileHandle,
   TaskCheckpointAck,
 } from '../../checkpoint/checkpoint-metadata.js';
+import { writeStateFileInto } from '../../checkpoint/storage/savepoint-storage.js';
+import { stateFileName } from '../../checkpoint/storage/state-file-name.js';
 import { readKeyedSnapshotHeader } from '../../state/keyed-snapshot/keyed-snapshot-reader.js';
 import type { SnapshotRunner } from '../../state/keyed-state-backend.js';
 import { encodeOperatorStateSnapshot } from '../../state/operator/operator-state-snapshot.js';
@@ -24,9 +26,8 @@ import { markOperator } from './task-failure.js';
 
 /** Writes a task's state files (the checkpoint storage, seen from a task). */
 export interface StateFileWriter {
-  writeStateFile(checkpointId: number, name: string, bytes: Uint8Array): Promise<StateFileHandle>;
-  /** A file name for one kind of state of one operator subtask. */
-  stateFileName(uid: string, subtaskIndex: number, kind: 'keyed' | 'operator'): string;
+  /** Writes into checkpoint `checkpointId`'s directory, or into `directory` (a savepoint's) when given. */
+  writeStateFile(checkpointId: number, name: string, bytes: Uint8Array, directory?: string): Promise<StateFileHandle>;
 }
 
 /** Where a task reports the outcome of its part of a checkpoint. */
@@ -59,7 +60,10 @@ export class TaskCheckpointer {
     private readonly operators: readonly ChainedOperator[],
     private readonly source: { readonly uid: string; readonly reader: SourceReader<unknown> } | undefined,
     private readonly writers: readonly RecordWriter[],
-    /** Undefined when checkpointing is off: only the final commit runs, and nothing is stored. */
+    /**
+     * Undefined when checkpointing is off: checkpoints then only run the final commit and
+     * store nothing; savepoints (which name their directory) still store everything.
+     */
     private readonly storage: StateFileWriter | undefined,
     private readonly responder: CheckpointResponder,
   ) {}
@@ -73,16 +77,17 @@ export class TaskCheckpointer {
     const id = barrier.checkpointId;
     const started = performance.now();
     const parts: SyncResult[] = [];
+    const stores = this.storage !== undefined || barrier.options.targetDirectory !== undefined;
     try {
       for (const op of this.operators) {
         // without storage only the final commit runs: just the committing operators take part
-        if (!this.storage && !op.operator.commitsOnCheckpoint) continue;
+        if (!stores && !op.operator.commitsOnCheckpoint) continue;
         try {
           await op.operator.snapshotState?.(id);
         } catch (error) {
           throw markOperator(error, op.name);
         }
-        if (!this.storage) continue;
+        if (!stores) continue;
         const opSnapshot = op.operatorStateStore.snapshot();
         parts.push({
           uid: op.uid,
@@ -90,7 +95,7 @@ export class TaskCheckpointer {
           keyed: op.keyedBackend?.snapshot(id),
         });
       }
-      if (this.source && this.storage) {
+      if (this.source && stores) {
         parts.push({ uid: this.source.uid, operatorState: undefined, keyed: undefined, sourcePosition: this.source.reader.snapshotPosition?.() });
       }
     } catch (error) {
@@ -100,7 +105,7 @@ export class TaskCheckpointer {
     if (forward) for (const w of this.writers) w.broadcastEvent(barrier);
     const syncMs = performance.now() - started;
     this.inFlight.set(id, parts.flatMap((p) => (p.keyed ? [p.keyed] : [])));
-    const running = this.finishAsync(id, parts, syncMs, alignmentMs).finally(() => this.running.delete(running));
+    const running = this.finishAsync(id, barrier.options.targetDirectory, parts, syncMs, alignmentMs).finally(() => this.running.delete(running));
     this.running.add(running);
   }
 
@@ -123,9 +128,22 @@ export class TaskCheckpointer {
     await Promise.allSettled([...this.running]);
   }
 
-  private async finishAsync(id: number, parts: readonly SyncResult[], syncMs: number, alignmentMs: number): Promise<void> {
+  private async finishAsync(
+    id: number,
+    targetDirectory: string | undefined,
+    parts: readonly SyncResult[],
+    syncMs: number,
+    alignmentMs: number,
+  ): Promise<void> {
     const started = performance.now();
-    const storage = this.storage!; // parts are empty without storage
+    // parts are empty when nothing is stored
+    const write = (uid: string, kind: 'keyed' | 'operator', bytes: Uint8Array): Promise<StateFileHandle> => {
+      const name = stateFileName(uid, this.subtaskIndex, kind);
+      if (targetDirectory === undefined) return this.storage!.writeStateFile(id, name, bytes);
+      return this.storage
+        ? this.storage.writeStateFile(id, name, bytes, targetDirectory)
+        : writeStateFileInto(targetDirectory, name, bytes, `savepoint ${id}`);
+    };
     try {
       let stateBytes = 0;
       const operators: { uid: string; state: OperatorSubtaskState }[] = [];
@@ -137,7 +155,7 @@ export class TaskCheckpointer {
           const snapshot = await part.keyed.run();
           const header = readKeyedSnapshotHeader(snapshot.bytes);
           if (header.keyGroups.length > 0 && this.inFlight.has(id)) {
-            const file = await storage.writeStateFile(id, storage.stateFileName(part.uid, this.subtaskIndex, 'keyed'), snapshot.bytes);
+            const file = await write(part.uid, 'keyed', snapshot.bytes);
             keyed = {
               ...file,
               keyGroupRange: [header.keyGroupRange.startKeyGroup, header.keyGroupRange.endKeyGroup],
@@ -147,7 +165,7 @@ export class TaskCheckpointer {
           }
         }
         if (part.operatorState && this.inFlight.has(id)) {
-          operatorState = await storage.writeStateFile(id, storage.stateFileName(part.uid, this.subtaskIndex, 'operator'), part.operatorState);
+          operatorState = await write(part.uid, 'operator', part.operatorState);
           stateBytes += operatorState.size;
         }
         if (keyed || operatorState || part.sourcePosition !== undefined) {

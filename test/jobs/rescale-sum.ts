@@ -1,0 +1,191 @@
+/**
+ * Test job of the rescaling suite (after Flink's RescalingITCase): `keys` integer keys,
+ * a keyed sum per key, and operator state in a checkpointed map.
+ *
+ * Phase 1 reads `perKey` records per key from the source `numbers-1`; phase 2 (`phase=2`)
+ * restores it (its splits are done) and reads `more` records per key from a new source
+ * `numbers-2`. Record n has key `n % keys` and value n. The keyed function emits, per
+ * record, `{ key, sum, count, subtask, parallelism, maxParallelism }`.
+ *
+ * The map `tokens` keeps operator state: split list state with `tokensPerSubtask` items
+ * made by each subtask of a fresh start, and union list state with one marker per
+ * subtask. In `initializeState` it appends what it restored to the file `report` as one
+ * JSON line ({@link TokenReport}).
+ *
+ * Parameters: phase (1), keys (42), perKey (1000), more (500), idleAtEnd (true: phase 1's
+ * source waits after its last record instead of ending, so the job can be stopped with a
+ * savepoint), tokensPerSubtask (10), withTokens (true; false replaces `tokens` by a
+ * stateless map `plain-map`), report (file), sink (collect | jsonl), out.
+ */
+import { appendFileSync } from 'node:fs';
+import { defineJob, KeyedProcessFunction, ListStateDescriptor, RichMapFunction, Sinks, ValueStateDescriptor } from 'eddy';
+import type {
+  CheckpointedFunction,
+  Collector,
+  FunctionInitializationContext,
+  KeyedContext,
+  ListState,
+  PollStatus,
+  RuntimeContext,
+  Source,
+  SourceOutput,
+  SourceReader,
+  SourceReaderContext,
+  ValueState,
+} from 'eddy';
+
+export interface KeySum {
+  readonly key: number;
+  readonly sum: number;
+  readonly count: number;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
+export interface TokenReport {
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly restored: boolean;
+  /** Items of the split list state this instance received. */
+  readonly tokens: readonly string[];
+  /** Items of the union list state this instance received. */
+  readonly markers: readonly string[];
+}
+
+interface Range {
+  next: number;
+  readonly end: number; // exclusive
+}
+
+/** The integers [from, to) as splits of at most `splitSize`, dealt round-robin; optionally idle (unbounded) after the last. */
+class NumbersSource implements Source<number> {
+  readonly splittable = true;
+  readonly boundedness: 'bounded' | 'unbounded';
+
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+    private readonly splitSize: number,
+    private readonly idleAtEnd: boolean,
+  ) {
+    this.boundedness = idleAtEnd ? 'unbounded' : 'bounded';
+  }
+
+  createReader(ctx: SourceReaderContext): SourceReader<number> {
+    const splits: Range[] = [];
+    let index = 0;
+    for (let start = this.from; start < this.to; start += this.splitSize, index++) {
+      if (index % ctx.parallelism === ctx.subtaskIndex) splits.push({ next: start, end: Math.min(this.to, start + this.splitSize) });
+    }
+    const idleAtEnd = this.idleAtEnd;
+    return {
+      poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
+        let budget = maxRecords;
+        while (budget > 0 && splits.length > 0) {
+          const split = splits[0]!;
+          const stop = Math.min(split.end, split.next + budget);
+          for (let n = split.next; n < stop; n++) out.collect(n);
+          budget -= stop - split.next;
+          split.next = stop;
+          if (split.next >= split.end) splits.shift();
+        }
+        if (splits.length > 0) return 'more';
+        return idleAtEnd ? 'idle' : 'end';
+      },
+      snapshotPosition: () => splits.map((s) => ({ ...s })),
+      restorePosition(position: unknown) {
+        splits.length = 0;
+        for (const s of position as Range[]) splits.push({ ...s });
+      },
+    };
+  }
+}
+
+class Sum extends KeyedProcessFunction<number, number, KeySum> {
+  private sum!: ValueState<number>;
+  private count!: ValueState<number>;
+  private ctx!: RuntimeContext;
+  override open(ctx: RuntimeContext): void {
+    this.ctx = ctx;
+    this.sum = ctx.getState(new ValueStateDescriptor<number>('sum'));
+    this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
+  }
+  processElement(n: number, ctx: KeyedContext<number>, out: Collector<KeySum>): void {
+    const sum = (this.sum.value() ?? 0) + n;
+    const count = (this.count.value() ?? 0) + 1;
+    this.sum.update(sum);
+    this.count.update(count);
+    out.collect({
+      key: ctx.getCurrentKey(),
+      sum,
+      count,
+      subtask: this.ctx.getIndexOfThisSubtask(),
+      parallelism: this.ctx.getNumberOfParallelSubtasks(),
+      maxParallelism: this.ctx.getMaxNumberOfParallelSubtasks(),
+    });
+  }
+}
+
+/** Passes records through; keeps split and union operator state and reports what it restored. */
+class Tokens extends RichMapFunction<number, number> implements CheckpointedFunction {
+  private tokens!: ListState<string>;
+  private markers!: ListState<string>;
+
+  constructor(
+    private readonly perSubtask: number,
+    private readonly report: string | undefined,
+  ) {
+    super();
+  }
+
+  initializeState(ctx: FunctionInitializationContext): void {
+    const rc = ctx.getRuntimeContext();
+    const store = ctx.getOperatorStateStore();
+    this.tokens = store.getListState(new ListStateDescriptor<string>('tokens'));
+    this.markers = store.getUnionListState(new ListStateDescriptor<string>('markers'));
+    const subtask = rc.getIndexOfThisSubtask();
+    const restored = ctx.isRestored();
+    if (this.report) {
+      const line: TokenReport = { subtask, parallelism: rc.getNumberOfParallelSubtasks(), restored, tokens: [...this.tokens.get()], markers: [...this.markers.get()] };
+      appendFileSync(this.report, JSON.stringify(line) + '\n');
+    }
+    if (!restored) {
+      for (let i = 0; i < this.perSubtask; i++) this.tokens.add(`${subtask}-${i}`);
+      this.markers.update([`marker-${subtask}`]);
+    }
+  }
+
+  snapshotState(): void {}
+
+  map(n: number): number {
+    return n;
+  }
+}
+
+export default defineJob((env) => {
+  const phase = Number(env.getParameter('phase', '1'));
+  const keys = Number(env.getParameter('keys', '42'));
+  const perKey = Number(env.getParameter('perKey', '1000'));
+  const more = Number(env.getParameter('more', '500'));
+  const idleAtEnd = env.getParameter('idleAtEnd', 'true') === 'true';
+  const report = env.getParameter('report');
+  const sink = env.getParameter('sink', 'collect');
+
+  const firstEnd = keys * perKey;
+  let numbers = env.fromSource(new NumbersSource(0, firstEnd, 997, phase === 1 && idleAtEnd), 'numbers-1').uid('numbers-1');
+  if (phase === 2) {
+    const added = env.fromSource(new NumbersSource(firstEnd, firstEnd + keys * more, 997, false), 'numbers-2').uid('numbers-2');
+    numbers = numbers.union(added);
+  }
+  const spread = numbers.rebalance();
+  const mapped = env.getParameter('withTokens', 'true') === 'true'
+    ? spread.map(new Tokens(Number(env.getParameter('tokensPerSubtask', '10')), report)).uid('tokens')
+    : spread.map((n) => n).uid('plain-map');
+  const sums = mapped
+    .keyBy((n) => n % keys)
+    .process(new Sum())
+    .uid('sum');
+  if (sink === 'jsonl') sums.sinkTo(Sinks.jsonl<KeySum>(env.getParameter('out', 'out/rescale-sum'))).uid('sink');
+  else sums.sinkTo(Sinks.collect<KeySum>('sums')).uid('sink');
+});

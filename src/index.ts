@@ -95,6 +95,9 @@ export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
 
 export { runJob, startJob } from './cluster/run-job.js';
 export type { JobClient } from './cluster/run-job.js';
+export { JobRegistry } from './cluster/rest/job-registry.js';
+export { startRestServer } from './cluster/rest/rest-server.js';
+export type { RestServer, RestServerOptions } from './cluster/rest/rest-server.js';
 export type { JobStatus } from './cluster/job-master.js';
 export type { CheckpointConfigInput } from './checkpoint/checkpoint-config.js';
 export type { CheckpointCounts, CheckpointStats, CheckpointStatus } from './checkpoint/checkpoint-stats.js';

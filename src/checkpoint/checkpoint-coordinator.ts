@@ -188,7 +188,7 @@ export class CheckpointCoordinator {
    * @throws CheckpointError (rejects) when no savepoint can be taken now, or it fails
    */
   triggerSavepoint(parent: string): Promise<string> {
-    const refusal = this.savepointRefusal();
+    const refusal = this.savepointRefusal() ?? (this.ended.size > 0 ? 'the job is finishing (some tasks have ended their input; stop it with a savepoint instead)' : undefined);
     if (refusal) return Promise.reject(new CheckpointError(`cannot take a savepoint: ${refusal}`));
     return new Promise((resolve, reject) => {
       this.start('savepoint', false, { directory: this.savepoints!.newDirectory(parent), resolve, reject });
@@ -198,12 +198,13 @@ export class CheckpointCoordinator {
   /**
    * Stops the job with a savepoint: every source ends its input (`drain`: operators
    * finish), and once every task has ended, the final checkpoint is taken as a savepoint
-   * into a new directory under `parent`. Resolves with its path when it is complete;
+   * into a new directory under `parent` (tasks that had already ended, e.g. behind a
+   * bounded source, take part with their final state). Resolves with its path when it is complete;
    * the tasks then commit and finish. If the savepoint fails the attempt fails (the job
    * restarts from its latest checkpoint, as after any failure).
    */
   stopWithSavepoint(parent: string, drain: boolean): Promise<string> {
-    const refusal = this.savepointRefusal();
+    const refusal = this.savepointRefusal() ?? (this.ended.size === this.tasks.length ? 'the job is finishing (every task has ended its input)' : undefined);
     if (refusal) return Promise.reject(new CheckpointError(`cannot stop with a savepoint: ${refusal}`));
     const directory = this.savepoints!.newDirectory(parent);
     return new Promise((resolve, reject) => {
@@ -216,9 +217,8 @@ export class CheckpointCoordinator {
 
   private savepointRefusal(): string | undefined {
     if (!this.savepoints) return 'no savepoint storage';
-    if (!this.gateway) return 'the job is not running';
+    if (!this.gateway) return 'the job has no running attempt now (it is starting, restarting or has ended); try again once it runs';
     if (this.stopping) return 'the job is already stopping with a savepoint';
-    if (this.ended.size > 0) return 'the job is finishing (some tasks have ended their input)';
     return undefined;
   }
 

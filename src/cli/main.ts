@@ -1,7 +1,9 @@
 /**
  * The `eddy` command. `eddy run <job>` runs a job module on the embedded local cluster;
  * options on the command line override the job's own settings. Exit code 0 when the job
- * finished; otherwise a one-line reason on stderr and a non-zero exit code.
+ * finished; otherwise a one-line reason on stderr and a non-zero exit code. `eddy list`,
+ * `savepoint`, `stop` and `cancel` operate a running job through its REST API
+ * (client-commands.ts).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
@@ -10,6 +12,9 @@ import { DEFAULT_RESTART_DELAY_MS, restartAttemptsShortcut } from '../runtime/fa
 import type { RunOptions } from '../cluster/run-options.js';
 import { EddyError, TaskFailureError } from '../core/errors.js';
 import { formatSummary, ProgressLine } from './progress-line.js';
+import { registerClientCommands } from './client-commands.js';
+import { registerInspectCommand } from './inspect-command.js';
+import { RunRestApi } from './run-rest-api.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -44,10 +49,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--allow-non-restored-state', 'with --from-savepoint: drop state of operators the job no longer has')
     .option('--restart-attempts <n>', 'restart up to <n> times after a failure (fixed delay)', nonNegativeInt('--restart-attempts'))
     .option('--restart-delay <ms>', 'with --restart-attempts: wait this long before each restart (default: 1000)', nonNegativeInt('--restart-delay'))
-    .option('-q, --quiet', 'no progress line and no summary')
+    .option('--savepoint-dir <dir>', 'default directory of savepoints taken with eddy savepoint / eddy stop')
+    .option('--rest-port <n>', 'port of the REST API on 127.0.0.1 (default: 8081; 0 = a free port)', nonNegativeInt('--rest-port'))
+    .option('-q, --quiet', 'no progress line and no summary (the REST API line is still printed)')
     .action(async (job: string, opts: CliRunOptions) => {
       exitCode = await runCommand(job, opts);
     });
+  registerClientCommands(program, (code) => {
+    exitCode = code;
+  });
+  registerInspectCommand(program);
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
@@ -87,6 +98,8 @@ interface CliRunOptions {
   allowNonRestoredState?: boolean;
   restartAttempts?: number;
   restartDelay?: number;
+  savepointDir?: string;
+  restPort?: number;
   quiet?: boolean;
 }
 
@@ -110,6 +123,10 @@ function checkpointOptions(o: CliRunOptions): CheckpointConfigInput {
 
 async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
   const progress = new ProgressLine(process.stderr, !opts.quiet);
+  const warn = (message: string) => {
+    progress.clear();
+    process.stderr.write(`eddy: warning: ${message}\n`);
+  };
   const options: RunOptions = {
     parallelism: opts.parallelism,
     maxParallelism: opts.maxParallelism,
@@ -122,16 +139,20 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
       : {}),
     fromSavepoint: opts.fromSavepoint,
     allowNonRestoredState: opts.allowNonRestoredState ?? false,
+    ...(opts.savepointDir !== undefined ? { savepointDirectory: opts.savepointDir } : {}),
     onProgress: (p) => progress.update(p),
     onCheckpoint: (stats) => progress.checkpoint(stats),
-    onWarning: (message) => {
-      progress.clear();
-      process.stderr.write(`eddy: warning: ${message}\n`);
-    },
+    onWarning: warn,
   };
   let interrupted = false;
+  let rest: RunRestApi | undefined;
   try {
+    rest = await RunRestApi.open(opts.restPort, warn);
     const client = await startJob(job, options);
+    if (rest) {
+      rest.add(client);
+      process.stderr.write(`eddy: job ${client.jobId} running; REST API at ${rest.url}\n`);
+    }
     const onSignal = () => {
       interrupted = true;
       process.stderr.write('\neddy: canceling the job (Ctrl-C again to force)\n');
@@ -151,6 +172,8 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
     progress.clear();
     process.stderr.write(`eddy: ${oneLine(error)}\n`);
     return 1;
+  } finally {
+    await rest?.close();
   }
 }
 

@@ -12,7 +12,9 @@ type CliOutcome = { code: number; stdout: string; stderr: string };
 /** Runs `node bin/eddy.js ...args` from the project root; never rejects, gives up after 60 s. */
 function eddy(...args: string[]): Promise<CliOutcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/eddy.js', ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+    // a free REST port for every run: tests run side by side, and 8081 may be taken
+    const argv = args[0] === 'run' ? [...args, '--rest-port', '0'] : args;
+    execFile(process.execPath, ['bin/eddy.js', ...argv], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -80,7 +82,10 @@ describe('the eddy command', () => {
   it('exits non-zero with one line on stderr naming the operator when a user function throws', async () => {
     const run = await eddy('run', 'test/jobs/failing-map.ts', '--parallelism', '4', '--set', 'failAt=600');
     expect(run.code).not.toBe(0);
-    expect(lines(run.stderr)).toHaveLength(1);
+    // the job started (its REST address was printed), then failed with one line
+    const [started, ...rest] = lines(run.stderr);
+    expect(started).toMatch(/^eddy: job [0-9a-f]+ running; REST API at http:\/\/127\.0\.0\.1:\d+$/);
+    expect(rest).toHaveLength(1);
     expect(run.stderr).toContain("operator 'failing-map' (subtask 3/4) failed: RangeError: injected failure at record 600");
     expect(run.stderr).toMatch(/test\/jobs\/failing-map\.ts:\d+:\d+/);
   });

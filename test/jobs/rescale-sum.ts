@@ -14,7 +14,7 @@
  *
  * Parameters: phase (1), keys (42), perKey (1000), more (500), idleAtEnd (true: phase 1's
  * source waits after its last record instead of ending, so the job can be stopped with a
- * savepoint), tokensPerSubtask (10), withTokens (true; false replaces `tokens` by a
+ * savepoint), moreIdleAtEnd (false: the same for phase 2's `numbers-2`), tokensPerSubtask (10), withTokens (true; false replaces `tokens` by a
  * stateless map `plain-map`), report (file), sink (collect | jsonl), out.
  */
 import { appendFileSync } from 'node:fs';
@@ -175,7 +175,8 @@ export default defineJob((env) => {
   const firstEnd = keys * perKey;
   let numbers = env.fromSource(new NumbersSource(0, firstEnd, 997, phase === 1 && idleAtEnd), 'numbers-1').uid('numbers-1');
   if (phase === 2) {
-    const added = env.fromSource(new NumbersSource(firstEnd, firstEnd + keys * more, 997, false), 'numbers-2').uid('numbers-2');
+    const addedIdle = env.getParameter('moreIdleAtEnd', 'false') === 'true';
+    const added = env.fromSource(new NumbersSource(firstEnd, firstEnd + keys * more, 997, addedIdle), 'numbers-2').uid('numbers-2');
     numbers = numbers.union(added);
   }
   const spread = numbers.rebalance();

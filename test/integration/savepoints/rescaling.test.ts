@@ -138,6 +138,21 @@ describe('savepoints as a starting point', () => {
     expect(readFileSync(join(savepoint, '_metadata'))).toEqual(before);
   });
 
+  it('stops with a savepoint while one of two sources has already ended, and commits everything', { timeout: 60_000 }, async () => {
+    const dir = dirs.make();
+    const first = await phaseOne(dir, 2, 'single-thread');
+    // phase 2: numbers-1 has nothing left and ends at once; numbers-2 waits after its last record
+    const options = phaseTwoOptions(dir, 3, 'single-thread', first);
+    const client = await startJob(JOB, { ...options, progressIntervalMs: 20, parameters: { ...options.parameters, moreIdleAtEnd: 'true' } });
+    await sourcesRead(client, KEYS * MORE);
+    await expect(client.triggerSavepoint(join(dir, 'savepoints'))).rejects.toThrow(/some tasks have ended their input; stop it with a savepoint instead/);
+    const second = await client.stopWithSavepoint(join(dir, 'savepoints'));
+    const result = await client.result;
+    expect(result.status).toBe('finished');
+    checkPhaseTwo(result.output<KeySum>('sums'), 3);
+    expect(existsSync(join(second, '_metadata'))).toBe(true);
+  });
+
   it('refuses state of a missing operator unless told to drop it, naming its uid', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
     const savepoint = await phaseOne(dir, 2, 'single-thread');

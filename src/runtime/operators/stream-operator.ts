@@ -6,10 +6,17 @@
  */
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import type { OperatorStateStore } from '../../state/operator/operator-state-store.js';
+import type { ProcessingTimeService } from '../time/processing-time-service.js';
 
 /** Where an operator sends its records. */
 export interface Output<T> {
-  collect(record: T): void;
+  /**
+   * Emits a record. Without `timestamp` it carries the timestamp of the record being
+   * processed (or of the timer firing), if any.
+   */
+  collect(record: T, timestamp?: number): void;
+  /** Emits a watermark downstream (operators that hold records back emit them first). */
+  emitWatermark(watermark: number): void;
 }
 
 /** What the runtime tells an operator about its place in the job. */
@@ -37,6 +44,10 @@ export interface OperatorSetup<OUT> {
   readonly operatorStateStore: OperatorStateStore;
   /** Sends records to the coordinator (the collecting sink uses it). */
   readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
+  /** The task's processing time. */
+  readonly processingTimeService: ProcessingTimeService;
+  /** The timestamp of the record being processed (or of the timer firing); undefined when it has none. */
+  readonly currentTimestamp: () => number | undefined;
 }
 
 /** One operator of a chain, with Flink's lifecycle: setup → initializeState → open → process… → finish → close. */
@@ -46,6 +57,12 @@ export interface StreamOperator<IN, OUT> {
   initializeState?(): void | Promise<void>;
   open?(): void | Promise<void>;
   processElement(record: IN): void;
+  /**
+   * The task's watermark advanced to `watermark`. An operator without this method
+   * forwards the watermark; one with it must emit it itself (`output.emitWatermark`),
+   * after whatever the watermark lets it emit (e.g. fired timers and windows).
+   */
+  processWatermark?(watermark: number): void;
   /** End of input: emit anything held back. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;

@@ -15,7 +15,7 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
-import { ConfigError, JobFailedError } from '../core/errors.js';
+import { ConfigError, JobFailedError, RestoreError, TaskFailureError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
 import { operatorUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
@@ -163,7 +163,8 @@ export class JobMaster {
           if (this.spec.checkpoint.retentionOnCancel === 'delete') await this.storage?.discardAll().catch(() => {});
           return this.result('canceled', started);
         }
-        const delay = this.spec.restartStrategy.onFailure(Date.now());
+        // a restart would restore the same state into the same code and fail the same way
+        const delay = isRestoreFailure(outcome.error) ? undefined : this.spec.restartStrategy.onFailure(Date.now());
         if (delay === undefined || this.cancelRequested) {
           this.status = 'failed';
           this.coordinator.shutdown();
@@ -330,4 +331,9 @@ export class JobMaster {
       this.attempts - 1,
     );
   }
+}
+
+/** Whether an attempt failed because state could not be restored: a RestoreError, thrown as it is or by a task. */
+function isRestoreFailure(error: Error): boolean {
+  return error instanceof RestoreError || (error instanceof TaskFailureError && error.userError.name === RestoreError.name);
 }

@@ -3,6 +3,7 @@
  * as they are (the backend keeps only its key groups), operator state redistributed from
  * the old parallelism to the new one and reduced to this subtask's share.
  */
+import { RestoreError } from '../../core/errors.js';
 import type { StateFileHandle } from '../checkpoint-metadata.js';
 import { decodeOperatorStateSnapshot, EMPTY_OPERATOR_STATE_SNAPSHOT } from '../../state/operator/operator-state-snapshot.js';
 import { redistributeOperatorState } from '../../state/operator/redistribution.js';
@@ -28,9 +29,19 @@ export async function loadTaskRestore(descriptor: TaskRestoreDescriptor, read: S
       const old = await Promise.all(
         op.operatorState.map(async (h) => (h ? decodeOperatorStateSnapshot(await read(descriptor.directory, h)) : EMPTY_OPERATOR_STATE_SNAPSHOT)),
       );
-      operatorState = redistributeOperatorState(old, descriptor.parallelism)[descriptor.subtaskIndex];
+      operatorState = naming(op.uid, () => redistributeOperatorState(old, descriptor.parallelism))[descriptor.subtaskIndex];
     }
     operators.set(op.uid, { keyed, operatorState, sourcePosition: op.sourcePosition });
   }
   return { checkpointId: descriptor.checkpointId, operators };
+}
+
+/** Runs `f`; a RestoreError it throws is thrown again with the operator's uid in front. */
+function naming<T>(uid: string, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof RestoreError) throw new RestoreError(`operator '${uid}': ${error.message}`, { cause: error });
+    throw error;
+  }
 }

@@ -4,11 +4,19 @@
  * kind, same serializers, and a version that is equal or can be migrated.
  */
 import { RestoreError, StateAccessError } from '../../core/errors.js';
-import type { StateDescriptor } from '../descriptors.js';
+import type { StateDescriptor, StateKind } from '../descriptors.js';
 import { MapStateDescriptor } from '../descriptors.js';
+import { copyValue } from '../copy-value.js';
 import { defaultSerializer, type TypeSerializer } from '../serializer.js';
 import { canonicalKeySerializer } from './canonical-key-serializer.js';
 import type { KeyedSnapshotStateMeta } from './keyed-snapshot-format.js';
+import {
+  kindChangedProblem,
+  migratedToNothingProblem,
+  migrateFailedProblem,
+  missingMigrateProblem,
+  newerVersionProblem,
+} from '../restore-problems.js';
 import type { StateBlockCodec } from './state-block-codec.js';
 
 /** The header entry and the serializers of a state, as its descriptor defines them. */
@@ -65,51 +73,63 @@ export interface RestoredStateDecoder {
 }
 
 /**
- * Decides how state restored as `restored` is read by `descriptor`.
+ * Decides how state restored as `restored` is read by `descriptor` (DESIGN §4.4): the
+ * same kind and serializers, and a stored version equal to the descriptor's, or older
+ * with a `migrate(old, fromVersion)`. Migrated values are copied, so a `migrate` that
+ * returns a shared object cannot tie two entries together.
  *
- * @throws {@link StateAccessError} if the kinds differ
- * @throws {@link RestoreError} if the serializers differ, the stored version is newer, or
- *   it is older and the descriptor has no `migrate`
+ * @param owner - who holds the state, e.g. `operator 'dedup' (subtask 1/2)`, put in
+ *   front of every message
+ * @throws {@link RestoreError} naming the owner and the state if the kinds or
+ *   serializers differ, the stored version is newer, or it is older and the descriptor
+ *   has no `migrate`; the migration itself throws a RestoreError when `migrate` does
  */
 export function resolveRestoredState(
   restored: KeyedSnapshotStateMeta,
   descriptor: StateDescriptor<unknown>,
   owner?: string,
 ): RestoredStateDecoder {
-  const where = `${ownerPrefix(owner)}state '${restored.name}'`;
+  const cannot = `${ownerPrefix(owner)}state '${restored.name}' cannot be restored: `;
   const { meta, codec } = describeState(descriptor);
   if (restored.kind !== meta.kind) {
-    throw new StateAccessError(`${where} was restored as ${restored.kind} state but is now requested as ${meta.kind} state`);
+    throw new RestoreError(cannot + kindChangedProblem(`${restored.kind} state`, `${meta.kind} state`));
   }
   const serializer = serializerProblem(restored, meta);
   if (serializer !== undefined) {
-    throw new RestoreError(`${where} cannot be restored: it was written ${serializer}`);
+    throw new RestoreError(`${cannot}it was written ${serializer}; request it with the serializer that wrote it`);
   }
   const from = restored.descriptorVersion;
   const to = descriptor.version;
   if (from === to) return { codec, migrate: undefined };
-  if (from > to) {
-    throw new RestoreError(
-      `${where} cannot be restored: it was written with state version ${from}, newer than the descriptor's version ${to}`,
-    );
-  }
+  if (from > to) throw new RestoreError(cannot + newerVersionProblem(from, to));
   const migrate = descriptor.migrate;
-  if (migrate === undefined) {
-    throw new RestoreError(
-      `${where} cannot be restored: it was written with state version ${from} and the descriptor is version ${to} but has no migrate(old, fromVersion) to convert it`,
-    );
-  }
+  if (migrate === undefined) throw new RestoreError(cannot + missingMigrateProblem(from, to));
+  const what = KIND_VALUES[meta.kind];
   return {
     codec,
     migrate: (value) => {
+      let migrated: unknown;
       try {
-        return migrate(value, from);
+        migrated = copyValue(migrate(value, from));
       } catch (cause) {
-        throw new RestoreError(`${where}: migrate() from version ${from} to ${to} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw new RestoreError(cannot + migrateFailedProblem(from, to, what, cause), { cause });
       }
+      if (meta.kind === 'list' && (migrated === undefined || migrated === null)) {
+        throw new RestoreError(cannot + migratedToNothingProblem(from, what, migrated));
+      }
+      return migrated;
     },
   };
 }
+
+/** What one migrated value of each kind is, for messages. */
+const KIND_VALUES: Record<StateKind, string> = {
+  value: 'a value',
+  list: 'a list element',
+  map: 'a map value',
+  reducing: 'a reduced value',
+  aggregating: 'an accumulator',
+};
 
 function serializerProblem(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta): string | undefined {
   if (a.serializerId !== b.serializerId || a.serializerVersion !== b.serializerVersion) {

@@ -5,6 +5,12 @@
 import { RestoreError } from '../../core/errors.js';
 import type { ListStateDescriptor, MapStateDescriptor, StateDescriptor } from '../descriptors.js';
 import { defaultSerializer, type TypeSerializer } from '../serializer.js';
+import {
+  migratedToNothingProblem,
+  migrateFailedProblem,
+  missingMigrateProblem,
+  newerVersionProblem,
+} from '../restore-problems.js';
 import type { OperatorBroadcastStateSnapshot, OperatorListStateSnapshot, SerializerInfo } from './operator-state-snapshot.js';
 
 /**
@@ -17,7 +23,7 @@ import type { OperatorBroadcastStateSnapshot, OperatorListStateSnapshot, Seriali
 export function decodeListItems<T>(where: string, entry: OperatorListStateSnapshot, desc: ListStateDescriptor<T>): T[] {
   const serializer = desc.serializer ?? defaultSerializer<T>();
   checkSerializer(where, entry.name, 'element', entry.serializer, serializer);
-  const migrate = migration(where, entry.name, entry.descriptorVersion, desc);
+  const migrate = migration(where, entry.name, entry.descriptorVersion, desc, true);
   return entry.items.map((bytes, i) => migrate(decode(where, entry.name, serializer, bytes, `item ${i}`), `item ${i}`));
 }
 
@@ -36,7 +42,7 @@ export function decodeBroadcastEntries<K, V>(
   const valueSerializer = desc.serializer ?? defaultSerializer<V>();
   checkSerializer(where, entry.name, 'key', entry.keySerializer, keySerializer);
   checkSerializer(where, entry.name, 'value', entry.serializer, valueSerializer);
-  const migrate = migration(where, entry.name, entry.descriptorVersion, desc);
+  const migrate = migration(where, entry.name, entry.descriptorVersion, desc, false);
   return entry.entries.map(([keyBytes, valueBytes], i) => {
     const key = decode(where, entry.name, keySerializer, keyBytes, `key of entry ${i}`);
     const value = decode(where, entry.name, valueSerializer, valueBytes, `value of entry ${i}`);
@@ -62,13 +68,14 @@ function checkSerializer(
 ): void {
   if (stored.id !== current.id) {
     throw new RestoreError(
-      `${where}operator state '${name}': the snapshot's ${role} serializer is '${stored.id}' but the descriptor's is '${current.id}'`,
+      `${cannotRestore(where, name)}its ${role} serializer was '${stored.id}' but the descriptor's is '${current.id}'; ` +
+        'request it with the serializer that wrote it',
     );
   }
   if (stored.version > current.version) {
     throw new RestoreError(
-      `${where}operator state '${name}': the snapshot's ${role} serializer '${stored.id}' is version ${stored.version}, ` +
-        `newer than this build's version ${current.version}`,
+      `${cannotRestore(where, name)}its ${role} serializer '${stored.id}' wrote version ${stored.version}, ` +
+        `newer than this build's version ${current.version}; restore it with a build whose serializer reads version ${stored.version}`,
     );
   }
 }
@@ -79,30 +86,24 @@ function migration<T>(
   name: string,
   storedVersion: number,
   desc: StateDescriptor<T>,
+  listItems: boolean,
 ): (value: T, what: string) => T {
+  const cannot = cannotRestore(where, name);
   if (storedVersion === desc.version) return (value) => value;
-  if (storedVersion > desc.version) {
-    throw new RestoreError(
-      `${where}operator state '${name}': the snapshot was written with descriptor version ${storedVersion}, ` +
-        `newer than the descriptor's version ${desc.version}; a state cannot be restored into an older schema`,
-    );
-  }
+  if (storedVersion > desc.version) throw new RestoreError(cannot + newerVersionProblem(storedVersion, desc.version));
   const migrate = desc.migrate;
-  if (migrate === undefined) {
-    throw new RestoreError(
-      `${where}operator state '${name}': the snapshot has descriptor version ${storedVersion} but the descriptor is ` +
-        `version ${desc.version} and has no migrate function`,
-    );
-  }
+  if (migrate === undefined) throw new RestoreError(cannot + missingMigrateProblem(storedVersion, desc.version));
   return (value, what) => {
+    let migrated: T;
     try {
-      return migrate(value, storedVersion);
+      migrated = migrate(value, storedVersion);
     } catch (cause) {
-      throw new RestoreError(
-        `${where}operator state '${name}': migrating ${what} from version ${storedVersion} to ${desc.version} failed: ${messageOf(cause)}`,
-        { cause },
-      );
+      throw new RestoreError(cannot + migrateFailedProblem(storedVersion, desc.version, what, cause), { cause });
     }
+    if (listItems && (migrated === undefined || migrated === null)) {
+      throw new RestoreError(cannot + migratedToNothingProblem(storedVersion, what, migrated));
+    }
+    return migrated;
   };
 }
 
@@ -111,10 +112,15 @@ function decode<T>(where: string, name: string, serializer: TypeSerializer<T>, b
     return serializer.deserialize(bytes);
   } catch (cause) {
     throw new RestoreError(
-      `${where}operator state '${name}': cannot decode ${what} with serializer '${serializer.id}' v${serializer.version}: ${messageOf(cause)}`,
+      `${cannotRestore(where, name)}cannot decode ${what} with serializer '${serializer.id}' v${serializer.version}: ${messageOf(cause)}`,
       { cause },
     );
   }
+}
+
+/** `<where>operator state '<name>' cannot be restored: `, the start of every message here. */
+export function cannotRestore(where: string, name: string): string {
+  return `${where}operator state '${name}' cannot be restored: `;
 }
 
 function messageOf(error: unknown): string {

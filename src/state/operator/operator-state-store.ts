@@ -6,10 +6,11 @@
 import { RestoreError, StateAccessError, StateSerializationError } from '../../core/errors.js';
 import { ListStateDescriptor, MapStateDescriptor, type StateDescriptor } from '../descriptors.js';
 import { defaultSerializer, type TypeSerializer } from '../serializer.js';
+import { kindChangedProblem } from '../restore-problems.js';
 import type { BroadcastState, ListState } from '../state.js';
 import { OperatorBroadcastState } from './operator-broadcast-state.js';
 import { OperatorListState } from './operator-list-state.js';
-import { decodeBroadcastEntries, decodeListItems, serializerInfo } from './operator-state-restore.js';
+import { cannotRestore, decodeBroadcastEntries, decodeListItems, serializerInfo } from './operator-state-restore.js';
 import type { OperatorStateEntry, OperatorStateMode, OperatorStateSnapshot } from './operator-state-snapshot.js';
 
 /** Where the store lives, so that error messages can say so. All optional. */
@@ -62,9 +63,10 @@ export class OperatorStateStore {
    * The list state named by `desc`, redistributed by **even split** when the parallelism
    * changes: the items of all old instances are concatenated and cut into contiguous runs.
    *
-   * @throws {@link StateAccessError} if the name is already used with another mode or kind,
-   * or the restored state has another mode
-   * @throws {@link RestoreError} if the restored bytes cannot be decoded or migrated
+   * @throws {@link StateAccessError} if the name is already used with another mode or kind
+   * @throws {@link RestoreError} naming the operator and the state if the restored state
+   * has another mode or serializer, a newer version, an older one and no `migrate`, or its
+   * bytes cannot be decoded or migrated
    */
   getListState<T>(desc: ListStateDescriptor<T>): ListState<T> {
     return this.listState(desc, 'split');
@@ -98,7 +100,8 @@ export class OperatorStateStore {
       try {
         state.restoreEntries(entries);
       } catch (cause) {
-        throw new RestoreError(`${this.where}broadcast state '${desc.name}': a restored key is invalid`, { cause });
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new RestoreError(`${cannotRestore(this.where, desc.name)}a restored broadcast key is invalid: ${reason}`, { cause });
       }
     }
     this.registered.set(desc.name, {
@@ -227,9 +230,7 @@ export class OperatorStateStore {
   private claim(name: string, mode: OperatorStateMode): OperatorStateEntry | undefined {
     const entry = this.pending.get(name);
     if (entry !== undefined && entry.mode !== mode) {
-      throw new StateAccessError(
-        `${this.where}operator state '${name}' was restored as ${ACCESSORS[entry.mode]} but is requested as ${ACCESSORS[mode]}`,
-      );
+      throw new RestoreError(cannotRestore(this.where, name) + kindChangedProblem(ACCESSORS[entry.mode], ACCESSORS[mode]));
     }
     return entry;
   }

@@ -22,13 +22,13 @@ export function describeRestoreErrorsContract(h: ContractHarness): void {
   const fill = async (n: number): Promise<KeyedStateBackend> => fillBackend(await create(), n);
 
   describe('restore errors and the format', () => {
-    it('fails with a StateAccessError naming the state when it is requested as another kind than restored', async () => {
+    it('fails with a RestoreError naming the state when it is requested as another kind than restored', async () => {
       const original = await fill(5);
       const restored = await create();
       restored.restore([await snapshotOf(original)]);
-      expect(() => restored.getPartitionedState(new ValueStateDescriptor('list'))).toThrow(StateAccessError);
+      expect(() => restored.getPartitionedState(new ValueStateDescriptor('list'))).toThrow(RestoreError);
       expect(() => restored.getPartitionedState(new ValueStateDescriptor('list'))).toThrow(
-        /state 'list' was restored as list state but is now requested as value state/,
+        /state 'list' cannot be restored: it was saved as list state but is now requested as value state, and a state cannot change its kind/,
       );
       // The restored data is still there for the right descriptor.
       restored.setCurrentKey('key-1');

@@ -259,7 +259,7 @@ describe('OperatorStateStore restore', () => {
     expect(() => late.restore({ states: [] })).toThrow(/before any state is registered \(registered: x\)/);
   });
 
-  it('refuses a restored state claimed with another mode or kind, naming the state', () => {
+  it('refuses a restored state claimed with another mode with a RestoreError naming operator and state', () => {
     const snapshot = snapshotOf((s) => {
       s.getListState(new ListStateDescriptor<number>('offsets')).add(1);
       s.getBroadcastState(new MapStateDescriptor<string, number>('rules')).put('a', 1);
@@ -267,10 +267,13 @@ describe('OperatorStateStore restore', () => {
     const store = new OperatorStateStore({ operator: 'src' });
     store.restore(snapshot);
     expect(() => store.getUnionListState(new ListStateDescriptor<number>('offsets'))).toThrow(
-      "operator 'src': operator state 'offsets' was restored as list state (getListState) but is requested as union list state (getUnionListState)",
+      "operator 'src': operator state 'offsets' cannot be restored: it was saved as list state (getListState) but is now " +
+        'requested as union list state (getUnionListState), and a state cannot change its kind; request it as list state ' +
+        '(getListState), or give the new state another name (--allow-non-restored-state does not help here: it only drops ' +
+        'the state of operators the job no longer has)',
     );
-    expect(() => store.getListState(new ListStateDescriptor<number>('rules'))).toThrow(StateAccessError);
-    expect(() => store.getBroadcastState(new MapStateDescriptor<string, number>('offsets'))).toThrow(StateAccessError);
+    expect(() => store.getListState(new ListStateDescriptor<number>('rules'))).toThrow(RestoreError);
+    expect(() => store.getBroadcastState(new MapStateDescriptor<string, number>('offsets'))).toThrow(RestoreError);
     // the failed claims left the restored data in place
     expect([...store.getListState(new ListStateDescriptor<number>('offsets')).get()]).toEqual([1]);
   });
@@ -301,7 +304,10 @@ describe('OperatorStateStore restore', () => {
     store.restore(snapshot);
     expect(() => store.getListState(new ListStateDescriptor<number>('xs', { version: 2 }))).toThrow(RestoreError);
     expect(() => store.getListState(new ListStateDescriptor<number>('xs', { version: 2 }))).toThrow(
-      "operator 'op' (subtask 1/2): operator state 'xs': the snapshot has descriptor version 1 but the descriptor is version 2 and has no migrate function",
+      "operator 'op' (subtask 1/2): operator state 'xs' cannot be restored: it was written with state version 1 and the " +
+        'descriptor is version 2 but has no migrate(old, fromVersion) to convert it; give the descriptor a ' +
+        'migrate(old, fromVersion), or restore with the descriptor at version 1 (--allow-non-restored-state does not help ' +
+        'here: it only drops the state of operators the job no longer has)',
     );
   });
 
@@ -310,7 +316,7 @@ describe('OperatorStateStore restore', () => {
     const store = new OperatorStateStore();
     store.restore(snapshot);
     expect(() => store.getUnionListState(new ListStateDescriptor<number>('xs', { version: 3, migrate: (v) => v as number }))).toThrow(
-      /'xs': the snapshot was written with descriptor version 4, newer than the descriptor's version 3/,
+      /'xs' cannot be restored: it was written with state version 4, newer than the descriptor's version 3, .*restore it with a job whose descriptor has version 4 or later/,
     );
   });
 
@@ -322,7 +328,7 @@ describe('OperatorStateStore restore', () => {
       throw new Error('bad shape');
     };
     expect(() => store.getListState(new ListStateDescriptor<number>('xs', { version: 2, migrate }))).toThrow(
-      /'xs': migrating item 0 from version 1 to 2 failed: bad shape/,
+      "operator state 'xs' cannot be restored: migrate(old, 1) failed on item 0 while converting it to version 2: bad shape",
     );
   });
 
@@ -331,12 +337,12 @@ describe('OperatorStateStore restore', () => {
     const other = new OperatorStateStore();
     other.restore(snapshot);
     expect(() => other.getListState(new ListStateDescriptor<number>('xs'))).toThrow(
-      /'xs': the snapshot's element serializer is 'test.json' but the descriptor's is 'eddy.msgpack'/,
+      /'xs' cannot be restored: its element serializer was 'test.json' but the descriptor's is 'eddy.msgpack'/,
     );
     const older = new OperatorStateStore();
     older.restore(snapshot);
     expect(() => older.getListState(new ListStateDescriptor<number>('xs', { serializer: new JsonSerializer('test.json', 1) }))).toThrow(
-      /version 2, newer than this build's version 1/,
+      /wrote version 2, newer than this build's version 1/,
     );
     const newer = new OperatorStateStore();
     newer.restore(snapshot);
@@ -352,7 +358,7 @@ describe('OperatorStateStore restore', () => {
       ],
     });
     expect(() => store.getListState(new ListStateDescriptor<number>('xs', { serializer: new JsonSerializer() }))).toThrow(
-      /operator state 'xs': cannot decode item 0 with serializer 'test.json' v1/,
+      /operator state 'xs' cannot be restored: cannot decode item 0 with serializer 'test.json' v1/,
     );
   });
 

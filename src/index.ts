@@ -21,10 +21,25 @@ export type {
   KeyedContext,
   KeySelector,
   MapFunction,
+  OnTimerContext,
   ProcessContext,
   RichFunction,
+  TimeDomain,
+  TimerService,
 } from './api/functions.js';
 export type { RuntimeContext } from './api/runtime-context.js';
+export { WatermarkStrategy } from './api/watermark-strategy.js';
+export type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkGeneratorContext,
+  WatermarkGeneratorSupplier,
+  WatermarkOutput,
+} from './api/watermark-strategy.js';
+export { MAX_WATERMARK, MIN_WATERMARK } from './runtime/time/watermark.js';
+export type { WatermarkStatus } from './runtime/time/watermark.js';
+export { SYSTEM_CLOCK } from './runtime/time/processing-time-service.js';
+export type { Clock } from './runtime/time/processing-time-service.js';
 export type {
   CheckpointedFunction,
   CheckpointListener,

@@ -16,6 +16,8 @@ import { FlatMapOperator } from './operators/flat-map-operator.js';
 import { MapOperator } from './operators/map-operator.js';
 import { ProcessOperator } from './operators/process-operator.js';
 import { SinkOperator } from './operators/sink-operator.js';
+import { TimestampsAndWatermarksOperator } from './operators/timestamps-and-watermarks-operator.js';
+import type { WatermarkStrategy } from './watermark-strategy.js';
 import type { KeyedStream } from './keyed-stream.js';
 
 /** A stream of records of type `T`. */
@@ -47,6 +49,16 @@ export class DataStream<T> {
   /** Runs a {@link ProcessFunction} on every record. */
   process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
     return this.transform('Process', () => new ProcessOperator(fn));
+  }
+
+  /**
+   * Gives every record a timestamp and makes new watermarks with `strategy` (docs/TIME.md).
+   * Watermarks from upstream are dropped, except the end of event time at the end of input.
+   * Periodic watermarks are emitted every `env.setAutoWatermarkInterval` ms (200 by default).
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    const env = this.env;
+    return this.transform('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator<T>(strategy, () => env.getAutoWatermarkInterval()));
   }
 
   /**

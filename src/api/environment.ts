@@ -10,10 +10,15 @@ import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { Key } from '../core/key-encoding.js';
 import type { StreamEdge, StreamGraph, StreamNode } from '../runtime/graph/stream-graph.js';
 import type { Source } from '../runtime/source.js';
+import { SourceWithWatermarks } from '../runtime/time/source-with-watermarks.js';
 import { CollectionSource } from '../connectors/collection-source.js';
 import { SequenceSource } from '../connectors/sequence-source.js';
 import { DataStream } from './data-stream.js';
 import { KeyedStream } from './keyed-stream.js';
+import type { WatermarkStrategy } from './watermark-strategy.js';
+
+/** Default of {@link StreamExecutionEnvironment.setAutoWatermarkInterval} (ms), as Flink's. */
+const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
 
 /** What the runner passes in when it builds the graph. */
 export interface EnvironmentContext {
@@ -30,6 +35,7 @@ export class StreamExecutionEnvironment {
   private checkpoint: CheckpointConfigInput | undefined;
   private restartStrategy: RestartStrategyConfig | undefined;
   private savepointDirectory: string | undefined;
+  private autoWatermarkInterval = DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
 
   /** @internal */
   constructor(private readonly context: EnvironmentContext = { parameters: new Map() }) {}
@@ -96,6 +102,23 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * How often (ms of processing time) watermark strategies emit periodic watermarks; 0
+   * turns periodic emission off (only watermarks a generator emits in `onEvent` remain).
+   * @default 200
+   */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
+      throw new JobDefinitionError(`setAutoWatermarkInterval(${String(intervalMs)}): expected a number of milliseconds >= 0`);
+    }
+    this.autoWatermarkInterval = intervalMs;
+    return this;
+  }
+
+  getAutoWatermarkInterval(): number {
+    return this.autoWatermarkInterval;
+  }
+
   /** A job parameter given with `--set key=value`, or `fallback`. */
   getParameter(key: string): string | undefined;
   getParameter(key: string, fallback: string): string;
@@ -113,13 +136,18 @@ export class StreamExecutionEnvironment {
     return this.fromSource(new CollectionSource([...items]), 'Collection');
   }
 
-  /** Records from any {@link Source}. */
-  fromSource<T>(source: Source<T>, name: string): DataStream<T> {
+  /**
+   * Records from any {@link Source}. With a `watermarkStrategy` the source task gives its
+   * records timestamps and makes watermarks (docs/TIME.md); without one its records keep
+   * the timestamps the reader gives them and event time advances only at the end of input.
+   */
+  fromSource<T>(source: Source<T>, name: string, watermarkStrategy?: WatermarkStrategy<T>): DataStream<T> {
+    const withTime = watermarkStrategy ? new SourceWithWatermarks<T>(source, watermarkStrategy, () => this.autoWatermarkInterval) : source;
     const node = this.addNode({
       kind: 'source',
       name: `Source: ${name}`,
       inputs: [],
-      source: source as Source<unknown>,
+      source: withTime as Source<unknown>,
       stateKeySelector: undefined,
     });
     return new DataStream<T>(this, [{ sourceNodeId: node.id, partitioner: undefined }], node);

@@ -6,6 +6,7 @@
 import { StateAccessError } from '../core/errors.js';
 import type { OperatorInfo } from '../runtime/operators/stream-operator.js';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
+import { checkUserStateName } from '../state/internal-state-names.js';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -77,10 +78,12 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
 
   private keyedState<S>(descriptor: StateDescriptor<unknown>): S {
+    const { operatorName, subtaskIndex, parallelism } = this.info;
+    const where = `operator '${operatorName}' (subtask ${subtaskIndex + 1}/${parallelism}): `;
+    checkUserStateName(descriptor.name, where);
     if (!this.keyedBackend) {
-      const { operatorName, subtaskIndex, parallelism } = this.info;
       throw new StateAccessError(
-        `operator '${operatorName}' (subtask ${subtaskIndex + 1}/${parallelism}): keyed state '${descriptor.name}' used outside a keyed stream; apply the function after keyBy(), or use operator state (initializeState) instead`,
+        `${where}keyed state '${descriptor.name}' used outside a keyed stream; apply the function after keyBy(), or use operator state (initializeState) instead`,
       );
     }
     return this.keyedBackend.getPartitionedState(descriptor as ValueStateDescriptor<unknown>) as S;

@@ -123,7 +123,14 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     jobGraph,
     streamGraph,
     parameters: o.parameters,
-    dataPath: { batchSize: o.batchSize, credits: o.credits, pollBatch: o.batchSize, flushIntervalMs: o.flushIntervalMs },
+    dataPath: {
+      batchSize: o.batchSize,
+      credits: o.credits,
+      pollBatch: o.batchSize,
+      flushIntervalMs: o.flushIntervalMs,
+      // only single-thread runs take a clock (run-options.ts): a Clock cannot cross to a worker
+      ...(o.clock && o.execution === 'single-thread' ? { clock: o.clock } : {}),
+    },
     checkpoint,
     storageFaults: o.storageFaults,
     restartStrategy: createRestartStrategy(restartConfig),

@@ -11,6 +11,8 @@ import { ConfigError } from '../core/errors.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { JobProgress } from './job-result.js';
 import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
+import { SYSTEM_CLOCK } from '../runtime/time/processing-time-service.js';
+import type { Clock } from '../runtime/time/processing-time-service.js';
 
 const schema = z
   .object({
@@ -53,6 +55,12 @@ const schema = z
     /** Called every `progressIntervalMs` while the job runs. */
     onProgress: z.custom<(p: JobProgress) => void>((v) => typeof v === 'function').optional(),
     progressIntervalMs: z.number().int().min(10).default(1000),
+    /**
+     * Where the tasks' processing time comes from (timers, periodic watermarks, idleness):
+     * e.g. a `ManualClock` from `eddy/testing`. Only with `execution: 'single-thread'`
+     * (a clock object cannot be sent to worker threads). @default the system clock
+     */
+    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'expected a Clock (an object with now())').optional(),
   })
   .strict();
 
@@ -68,6 +76,12 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     const issue = parsed.error.issues[0]!;
     const path = issue.path.join('.') || 'options';
     throw new ConfigError(`invalid option '${path}': ${issue.message}`);
+  }
+  const { clock, execution } = parsed.data;
+  if (clock !== undefined && clock !== SYSTEM_CLOCK && execution !== 'single-thread') {
+    throw new ConfigError(
+      "invalid option 'clock': a custom clock only works with execution: 'single-thread' (a Clock cannot be sent to worker threads); pass { execution: 'single-thread' }",
+    );
   }
   const p = parsed.data.parameters;
   const parameters = p instanceof Map ? new Map([...p].map(([k, v]) => [String(k), String(v)])) : new Map(Object.entries(p ?? {}));

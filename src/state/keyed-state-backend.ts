@@ -102,9 +102,11 @@ export interface KeyedStateBackend {
    * are visible from the first request on (decoded with the descriptor's serializer and,
    * for an older `version`, migrated with its `migrate`).
    *
-   * @throws {@link StateAccessError} if the name is registered (or was restored) as
-   *   another kind, or with an incompatible serializer or version
-   * @throws {@link RestoreError} if restored values cannot be brought to the descriptor's version
+   * @throws {@link StateAccessError} if the name is already registered as another kind,
+   *   or with another serializer or version
+   * @throws {@link RestoreError} naming the owner and the state if it was restored as
+   *   another kind or with another serializer, or its values cannot be brought to the
+   *   descriptor's version (newer stored version, no `migrate`, `migrate` threw)
    */
   getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): InternalValueState<T>;
   getPartitionedState<T>(descriptor: ListStateDescriptor<T>): InternalListState<T>;
@@ -123,6 +125,22 @@ export interface KeyedStateBackend {
    * @throws {@link StateAccessError} if no state of that name has been requested yet
    */
   getKeys(stateName: string, namespace?: Namespace): Iterable<Key>;
+
+  /**
+   * Every (key, namespace) pair that has a value in state `stateName`, in every namespace,
+   * taken when called (the caller may set each key and change state while iterating).
+   * Order is unspecified. The timer service rebuilds its queues from this after a restore.
+   *
+   * @throws {@link StateAccessError} if no state of that name has been requested yet
+   */
+  getKeysAndNamespaces(stateName: string): Iterable<readonly [Key, Namespace]>;
+
+  /**
+   * Whether a state named `stateName` exists: requested already, or restored and waiting
+   * for its descriptor. Lets internal users (timers) register their states only when
+   * they have something in them.
+   */
+  hasState(stateName: string): boolean;
 
   /**
    * The synchronous part of a snapshot for checkpoint `checkpointId`: fixes the state as

@@ -8,3 +8,4 @@ export { AbortingSource } from './aborting-source.js';
 export type { AbortingSourceOptions } from './aborting-source.js';
 export { corruptCheckpointFile } from '../checkpoint/storage/checkpoint-corruption.js';
 export type { StorageFaults } from '../checkpoint/storage/storage-faults.js';
+export { ManualClock } from './manual-clock.js';

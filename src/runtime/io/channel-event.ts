@@ -1,7 +1,10 @@
 /**
  * Control events that travel in-band with the records of a channel, in order: end of
- * partition, checkpoint barriers and cancellation markers (watermarks come later).
+ * partition, checkpoint barriers, cancellation markers, watermarks and watermark
+ * statuses. Being in-band, a watermark stays behind a barrier on a channel that
+ * alignment blocks.
  */
+import type { WatermarkStatus } from '../time/watermark.js';
 
 /**
  * The producer of a channel has emitted its last record. `stopped` is set when the input
@@ -38,8 +41,21 @@ export interface CancelCheckpointMarker {
   readonly checkpointId: number;
 }
 
+/** The producer's watermark advanced: it will send no more records with a timestamp ≤ `watermark`. */
+export interface WatermarkEvent {
+  readonly type: 'watermark';
+  /** Milliseconds; +Infinity at the end of input. */
+  readonly watermark: number;
+}
+
+/** The producer's output became idle (its watermark no longer counts) or active again. */
+export interface WatermarkStatusEvent {
+  readonly type: 'watermark-status';
+  readonly status: WatermarkStatus;
+}
+
 /** Any in-band control event. */
-export type ChannelEvent = EndOfPartitionEvent | CheckpointBarrier | CancelCheckpointMarker;
+export type ChannelEvent = EndOfPartitionEvent | CheckpointBarrier | CancelCheckpointMarker | WatermarkEvent | WatermarkStatusEvent;
 
 /** The one end-of-partition event (events are immutable). */
 export const END_OF_PARTITION: EndOfPartitionEvent = Object.freeze({ type: 'end-of-partition' });

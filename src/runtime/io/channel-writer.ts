@@ -4,20 +4,30 @@
  * otherwise it waits in the backlog. A non-empty backlog makes the writer unavailable,
  * and a task stops pulling input while any of its writers is unavailable: that is how a
  * slow consumer slows its producers without memory growing.
+ *
+ * Record timestamps ride beside a batch, not in it: a batch gets a `timestamps` array
+ * (one number per record, NaN for a record without one) only once one of its records has
+ * a timestamp, so a job without event time carries none.
  */
 import type { ChannelEvent } from './channel-event.js';
 
+/** The timestamps of a batch's records, by position; NaN where a record has none. */
+export type BatchTimestamps = ArrayLike<number>;
+
 /** Delivers what a writer sends: in-thread by reference, across threads serialized. */
 export interface ChannelTransport {
-  sendRecords(records: unknown[]): void;
+  /** @param timestamps present when at least one record has a timestamp */
+  sendRecords(records: unknown[], timestamps?: BatchTimestamps): void;
   sendEvent(event: ChannelEvent): void;
 }
 
-type Pending = { records: unknown[] } | { event: ChannelEvent };
+type Pending = { records: unknown[]; timestamps: number[] | undefined } | { event: ChannelEvent };
 
 /** Producer end of one channel, with credit-based flow control. */
 export class ChannelWriter {
   private batch: unknown[] = [];
+  /** The batch's timestamps, from the first record that has one on. */
+  private timestamps: number[] | undefined;
   private readonly backlog: Pending[] = [];
   private credits: number;
 
@@ -30,23 +40,34 @@ export class ChannelWriter {
     this.credits = initialCredits;
   }
 
-  /** Adds one record; sends the batch when it is full. */
-  write(record: unknown): void {
-    this.batch.push(record);
-    if (this.batch.length >= this.batchSize) this.flush();
+  /** Adds one record (with its timestamp, if any); sends the batch when it is full. */
+  write(record: unknown, timestamp?: number): void {
+    const n = this.batch.push(record);
+    if (this.timestamps !== undefined) this.timestamps.push(timestamp ?? Number.NaN);
+    else if (timestamp !== undefined) this.startTimestamps(n - 1, timestamp);
+    if (n >= this.batchSize) this.flush();
   }
 
   /** Sends (or queues) the partial batch. */
   flush(): void {
     if (this.batch.length === 0) return;
     const records = this.batch;
+    const timestamps = this.timestamps;
     this.batch = [];
+    this.timestamps = undefined;
     if (this.backlog.length === 0 && this.credits > 0) {
       this.credits--;
-      this.transport.sendRecords(records);
+      this.transport.sendRecords(records, timestamps);
     } else {
-      this.backlog.push({ records });
+      this.backlog.push({ records, timestamps });
     }
+  }
+
+  /** The record at `index` is the batch's first with a timestamp. */
+  private startTimestamps(index: number, timestamp: number): void {
+    const timestamps = new Array<number>(index + 1).fill(Number.NaN);
+    timestamps[index] = timestamp;
+    this.timestamps = timestamps;
   }
 
   /** Sends an event after everything written so far. */
@@ -66,7 +87,7 @@ export class ChannelWriter {
         this.transport.sendEvent(head.event);
       } else if (this.credits > 0) {
         this.credits--;
-        this.transport.sendRecords(head.records);
+        this.transport.sendRecords(head.records, head.timestamps);
       } else {
         break;
       }

@@ -6,11 +6,15 @@
  * back), and remembers which channels have ended.
  */
 import type { ChannelEvent } from './channel-event.js';
+import type { BatchTimestamps } from './channel-writer.js';
 
-/** What arrives on a channel: a batch of records (maybe still encoded) or an event. */
+/**
+ * What arrives on a channel: a batch of records (maybe still encoded) or an event. A
+ * batch has `timestamps` (NaN = none) when any of its records has a timestamp.
+ */
 export type ChannelItem =
-  | { readonly kind: 'records'; readonly records: unknown[] }
-  | { readonly kind: 'encoded'; readonly bytes: Uint8Array }
+  | { readonly kind: 'records'; readonly records: unknown[]; readonly timestamps?: BatchTimestamps | undefined }
+  | { readonly kind: 'encoded'; readonly bytes: Uint8Array; readonly timestamps?: BatchTimestamps | undefined }
   | { readonly kind: 'event'; readonly event: ChannelEvent };
 
 /** What {@link InputGate.poll} hands out. */

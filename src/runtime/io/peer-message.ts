@@ -12,6 +12,8 @@ export interface DataMessage {
   readonly from: number;
   readonly to: number;
   readonly bytes: ArrayBuffer;
+  /** The records' timestamps (record-codec.ts), when any record of the batch has one. */
+  readonly timestamps?: ArrayBuffer;
 }
 
 /** An in-band event for channel (edge, from → to). */

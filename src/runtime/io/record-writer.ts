@@ -41,7 +41,7 @@ function range(n: number): number[] {
 /** Routes each record of one subtask on one edge to its channel(s). */
 export class RecordWriter {
   private next = 0;
-  private readonly emitOne: (record: unknown) => void;
+  private readonly emitOne: (record: unknown, timestamp: number | undefined) => void;
 
   /**
    * @param writers one per connected consumer, in the order of {@link connectedConsumers}
@@ -60,31 +60,32 @@ export class RecordWriter {
     switch (partitioner) {
       case 'hash': {
         if (!keySelector) throw new Error('hash partitioner without key selector');
-        this.emitOne = (record) => {
+        this.emitOne = (record, timestamp) => {
           const keyGroup = keyHash(keySelector(record)) % consumerMaxParallelism;
-          writers[Math.floor((keyGroup * consumerParallelism) / consumerMaxParallelism)]!.write(record);
+          writers[Math.floor((keyGroup * consumerParallelism) / consumerMaxParallelism)]!.write(record, timestamp);
         };
         break;
       }
       case 'broadcast':
-        this.emitOne = (record) => {
-          for (let i = 0; i < n; i++) writers[i]!.write(record);
+        this.emitOne = (record, timestamp) => {
+          for (let i = 0; i < n; i++) writers[i]!.write(record, timestamp);
         };
         break;
       case 'rebalance':
       case 'rescale':
-        this.emitOne = (record) => {
-          writers[this.next]!.write(record);
+        this.emitOne = (record, timestamp) => {
+          writers[this.next]!.write(record, timestamp);
           this.next = this.next + 1 === n ? 0 : this.next + 1;
         };
         break;
       default:
-        this.emitOne = (record) => writers[0]!.write(record);
+        this.emitOne = (record, timestamp) => writers[0]!.write(record, timestamp);
     }
   }
 
-  emit(record: unknown): void {
-    this.emitOne(record);
+  /** Sends `record` (with its timestamp, if it has one) to its channel(s). */
+  emit(record: unknown, timestamp?: number): void {
+    this.emitOne(record, timestamp);
   }
 
   /** Sends an event on every channel of the edge. */

@@ -7,6 +7,7 @@
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import type { OperatorStateStore } from '../../state/operator/operator-state-store.js';
 import type { ProcessingTimeService } from '../time/processing-time-service.js';
+import type { WatermarkStatus } from '../time/watermark.js';
 
 /** Where an operator sends its records. */
 export interface Output<T> {
@@ -17,6 +18,11 @@ export interface Output<T> {
   collect(record: T, timestamp?: number): void;
   /** Emits a watermark downstream (operators that hold records back emit them first). */
   emitWatermark(watermark: number): void;
+  /**
+   * Marks the output idle or active again (docs/TIME.md). The chain's outputs have it;
+   * only operators that make their own watermarks (timestamps-and-watermarks) call it.
+   */
+  emitWatermarkStatus?(status: WatermarkStatus): void;
 }
 
 /** What the runtime tells an operator about its place in the job. */
@@ -63,6 +69,12 @@ export interface StreamOperator<IN, OUT> {
    * after whatever the watermark lets it emit (e.g. fired timers and windows).
    */
   processWatermark?(watermark: number): void;
+  /**
+   * The task's input became idle or active again. An operator without this method
+   * forwards the status; the timestamps-and-watermarks operator drops it (its own
+   * strategy decides).
+   */
+  processWatermarkStatus?(status: WatermarkStatus): void;
   /** End of input: emit anything held back. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;

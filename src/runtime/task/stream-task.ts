@@ -22,7 +22,11 @@ import type { InputGate } from '../io/input-gate.js';
 import { decodeBatch } from '../io/record-codec.js';
 import type { RecordWriter } from '../io/record-writer.js';
 import type { SourceOutput, SourceReader } from '../source.js';
+import { SYSTEM_CLOCK } from '../time/processing-time-service.js';
+import type { Clock } from '../time/processing-time-service.js';
+import { TaskProcessingTimeService } from '../time/task-processing-time-service.js';
 import { OperatorChain } from './operator-chain.js';
+import { TaskEventTime } from './task-event-time.js';
 import { TaskCheckpointer } from './task-checkpointer.js';
 import type { CheckpointResponder, StateFileWriter } from './task-checkpointer.js';
 import { markOperator } from './task-failure.js';
@@ -75,6 +79,8 @@ export interface StreamTaskSpec {
   readonly pollBatch: number;
   /** Longest time (ms) a partial output batch may wait before it is sent. */
   readonly flushIntervalMs: number;
+  /** Where processing time comes from. @default SYSTEM_CLOCK */
+  readonly clock?: Clock | undefined;
 }
 
 /** One running subtask. */
@@ -88,6 +94,9 @@ export class StreamTask {
   private readonly checkpointer: TaskCheckpointer;
   private readonly barriers: CheckpointBarrierHandler | undefined;
   private readonly mail: (() => void | Promise<void>)[] = [];
+  /** Processing time: timers run as mail; quiesced when the input ends and on close. */
+  readonly processingTime: TaskProcessingTimeService;
+  private readonly eventTime: TaskEventTime;
   private lastFlush = performance.now();
   /** Set when an input channel ended because the job is stopping with a savepoint (no draining). */
   private inputStopped = false;
@@ -96,6 +105,7 @@ export class StreamTask {
     const { vertex, subtaskIndex } = spec;
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
     const counters = this.counters;
+    this.processingTime = new TaskProcessingTimeService(spec.clock ?? SYSTEM_CLOCK, (action) => this.post(action));
     this.chain = new OperatorChain(spec.graph, {
       jobId: spec.jobId,
       vertex,
@@ -109,10 +119,17 @@ export class StreamTask {
         counters.recordsOut++;
       },
       restore: spec.restore,
+      processingTimeService: this.processingTime,
     });
     let source: { uid: string; reader: SourceReader<unknown> } | undefined;
+    const head = spec.graph.nodes[vertex.nodeIds[0]!]!;
+    this.eventTime = new TaskEventTime(this.chain, {
+      channelCount: spec.inputGate?.channels.length,
+      source: vertex.isSource ? head.source : undefined,
+      processingTime: this.processingTime,
+      subtaskIndex,
+    });
     if (vertex.isSource) {
-      const head = spec.graph.nodes[vertex.nodeIds[0]!]!;
       const reader = head.source!.createReader({
         subtaskIndex,
         parallelism: vertex.parallelism,
@@ -123,13 +140,7 @@ export class StreamTask {
       if (position) reader.restorePosition?.(position.value);
       source = { uid, reader };
       this.reader = reader;
-      const into = this.chain.sourceOutput;
-      this.sourceOutput = {
-        collect(record) {
-          counters.recordsIn++;
-          into.collect(record);
-        },
-      };
+      this.sourceOutput = this.eventTime.sourceOutput(counters);
     }
     const { checkpointing } = spec;
     this.checkpointer = new TaskCheckpointer(
@@ -169,6 +180,7 @@ export class StreamTask {
       const op = ops[i]!;
       await blame(op.name, () => op.operator.open?.());
     }
+    this.eventTime.start();
     this.status = 'running';
   }
 
@@ -237,6 +249,7 @@ export class StreamTask {
   }
 
   private async runMail(mail: () => void | Promise<void>): Promise<StepResult> {
+    this.chain.timestamp = undefined; // mail (timers) runs outside any record
     await mail();
     return this.status === 'finished' ? 'done' : 'busy';
   }
@@ -272,9 +285,8 @@ export class StreamTask {
     const { item, channelIndex } = polled;
     if (item.kind === 'event') return this.onEvent(gate, channelIndex, item.event);
     const records = item.kind === 'records' ? item.records : decodeBatch(item.bytes);
-    const input = this.chain.input;
     this.counters.recordsIn += records.length;
-    for (let i = 0; i < records.length; i++) input(records[i]);
+    this.chain.processBatch(records, item.timestamps);
     gate.channels[channelIndex]!.returnCredits(1);
     this.maybeTimedFlush();
     return 'busy';
@@ -283,6 +295,10 @@ export class StreamTask {
   private async onEvent(gate: InputGate, channel: number, event: ChannelEvent): Promise<StepResult> {
     const barriers = this.barriers!;
     switch (event.type) {
+      case 'watermark':
+      case 'watermark-status':
+        this.eventTime.onChannelEvent(channel, event);
+        return 'busy';
       case 'barrier':
         await barriers.onBarrier(channel, event);
         return 'busy';
@@ -291,6 +307,7 @@ export class StreamTask {
         return 'busy';
       case 'end-of-partition':
         if (event.stopped) this.inputStopped = true;
+        else this.eventTime.channelEnded(channel);
         gate.markEnded(channel);
         await barriers.onChannelEnded(channel);
         return gate.allEnded ? this.endOfInput() : 'busy';
@@ -298,11 +315,19 @@ export class StreamTask {
   }
 
   /**
-   * All input has arrived: finish operators head to tail, then send end-of-partition. A
-   * stopped input (stop-with-savepoint without drain) does not finish the operators.
+   * All input has arrived: processing time stops (timers left do not fire), a source
+   * task ends event time (MAX_WATERMARK through the chain), operators finish head to
+   * tail, then end-of-partition goes out. A stopped input (stop-with-savepoint without
+   * drain) neither advances event time nor finishes the operators.
    */
   private async endOfInput(): Promise<StepResult> {
-    if (!this.inputStopped) for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
+    this.processingTime.quiesce();
+    this.eventTime.stop();
+    if (!this.inputStopped) {
+      this.chain.timestamp = undefined;
+      if (this.reader) this.eventTime.endEventTime();
+      for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
+    }
     for (const w of this.spec.writers) w.broadcastEvent(this.inputStopped ? STOPPED_PARTITION : END_OF_PARTITION);
     this.status = 'draining';
     return this.tryEndInput();
@@ -318,6 +343,7 @@ export class StreamTask {
 
   /** Closes operators (also on cancel); errors from close are reported by the caller. */
   async close(): Promise<void> {
+    this.processingTime.quiesce();
     await this.checkpointer.dispose();
     const ops = this.chain.operators;
     let first: unknown;

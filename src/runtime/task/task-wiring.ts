@@ -14,8 +14,9 @@ import type { ChannelTransport } from '../io/channel-writer.js';
 import { InputGate } from '../io/input-gate.js';
 import type { InputChannel } from '../io/input-gate.js';
 import type { PeerMessage, PeerSender } from '../io/peer-message.js';
-import { encodeBatch } from '../io/record-codec.js';
+import { decodeTimestamps, encodeBatch, encodeTimestamps } from '../io/record-codec.js';
 import { RecordWriter, connectedConsumers } from '../io/record-writer.js';
+import type { Clock } from '../time/processing-time-service.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskCheckpointing } from './stream-task.js';
 import type { TaskRestoreState } from '../../checkpoint/restore/task-restore-state.js';
@@ -30,6 +31,11 @@ export interface DataPathOptions {
   readonly pollBatch: number;
   /** Longest wait (ms) of a partial buffer. @default 50 */
   readonly flushIntervalMs: number;
+  /**
+   * Where the tasks' processing time comes from (`RunOptions.clock`). Only single-thread
+   * runs set it: a clock cannot be sent to a worker thread. @default SYSTEM_CLOCK
+   */
+  readonly clock?: Clock | undefined;
 }
 
 /** What one thread runs. */
@@ -146,6 +152,7 @@ export function wireThread(a: ThreadAssignment): WiredThread {
         signal: a.signal,
         pollBatch: dataPath.pollBatch,
         flushIntervalMs: dataPath.flushIntervalMs,
+        clock: dataPath.clock,
       }),
     );
   }
@@ -154,7 +161,11 @@ export function wireThread(a: ThreadAssignment): WiredThread {
     const key = channelKey(m.edge, m.from, m.to);
     switch (m.type) {
       case 'data':
-        inputs.get(key)!.push({ kind: 'encoded', bytes: new Uint8Array(m.bytes) });
+        inputs.get(key)!.push({
+          kind: 'encoded',
+          bytes: new Uint8Array(m.bytes),
+          timestamps: m.timestamps ? decodeTimestamps(m.timestamps) : undefined,
+        });
         break;
       case 'event':
         inputs.get(key)!.push({ kind: 'event', event: m.event });
@@ -171,16 +182,21 @@ function localTransport(inputs: Map<string, InputChannel>, key: string): Channel
   let channel: InputChannel | undefined;
   const target = () => (channel ??= inputs.get(key)!);
   return {
-    sendRecords: (records) => target().push({ kind: 'records', records }),
+    sendRecords: (records, timestamps) => target().push({ kind: 'records', records, timestamps }),
     sendEvent: (event) => target().push({ kind: 'event', event }),
   };
 }
 
 function remoteTransport(send: PeerSender, slot: number, edge: number, from: number, to: number): ChannelTransport {
   return {
-    sendRecords(records) {
+    sendRecords(records, timestamps) {
       const bytes = encodeBatch(records);
-      send(slot, { type: 'data', edge, from, to, bytes }, [bytes]);
+      if (timestamps === undefined) {
+        send(slot, { type: 'data', edge, from, to, bytes }, [bytes]);
+      } else {
+        const encoded = encodeTimestamps(timestamps);
+        send(slot, { type: 'data', edge, from, to, bytes, timestamps: encoded }, [bytes, encoded]);
+      }
     },
     sendEvent(event) {
       send(slot, { type: 'event', edge, from, to, event });

@@ -9,6 +9,13 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * For clocks that do not follow real time (a test's `ManualClock`): calls `listener`
+   * after every change of the time, and returns the function that unsubscribes it. A
+   * task's processing time service then runs due callbacks when it hears of a change,
+   * instead of waiting for real time to pass.
+   */
+  subscribe?(listener: () => void): () => void;
 }
 
 /** The system clock (`Date.now()`). */

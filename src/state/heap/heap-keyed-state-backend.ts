@@ -147,13 +147,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   getKeys(stateName: string, namespace: Namespace = VOID_NAMESPACE): Key[] {
-    if (this.ctx.disposed) throw this.disposedError();
-    const registered = this.states.get(stateName);
-    if (registered === undefined) {
-      throw new StateAccessError(
-        `${this.ctx.prefix}no keyed state named '${stateName}' has been requested; request it with its descriptor before listing its keys`,
-      );
-    }
+    const registered = this.requested(stateName);
     const namespaceId = namespace === VOID_NAMESPACE ? undefined : keyId(namespace);
     const keys: Key[] = [];
     for (const slot of registered.state.table.slots) {
@@ -161,6 +155,25 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (map !== undefined) for (const id of map.keys()) keys.push(keyFromId(id));
     }
     return keys;
+  }
+
+  getKeysAndNamespaces(stateName: string): Array<readonly [Key, Namespace]> {
+    const registered = this.requested(stateName);
+    const pairs: Array<readonly [Key, Namespace]> = [];
+    for (const slot of registered.state.table.slots) {
+      for (const id of slot.data.keys()) pairs.push([keyFromId(id), VOID_NAMESPACE]);
+      if (slot.namespaces === undefined) continue;
+      for (const [namespaceId, map] of slot.namespaces) {
+        if (map.size === 0) continue;
+        const namespace = keyFromId(namespaceId);
+        for (const id of map.keys()) pairs.push([keyFromId(id), namespace]);
+      }
+    }
+    return pairs;
+  }
+
+  hasState(stateName: string): boolean {
+    return this.states.has(stateName) || this.restored.has(stateName);
   }
 
   snapshot(checkpointId: number): SnapshotRunner {
@@ -270,6 +283,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return () => {
       this.restored.set(a.name, { meta: a, blocks: new Map([...pending.blocks, ...incoming.blocks]) });
     };
+  }
+
+  /** The registered state `stateName`, for the listing methods. */
+  private requested(stateName: string): RegisteredState {
+    if (this.ctx.disposed) throw this.disposedError();
+    const registered = this.states.get(stateName);
+    if (registered === undefined) {
+      throw new StateAccessError(
+        `${this.ctx.prefix}no keyed state named '${stateName}' has been requested; request it with its descriptor before listing its keys`,
+      );
+    }
+    return registered;
   }
 
   private snapshotReleased(): void {

@@ -9,7 +9,8 @@ import {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from '../../../src/state/descriptors.js';
-import { VOID_NAMESPACE } from '../../../src/state/namespace.js';
+import { keyId, type Key } from '../../../src/core/key-encoding.js';
+import { VOID_NAMESPACE, type Namespace } from '../../../src/state/namespace.js';
 import { sum, average, type ContractHarness } from './fixtures.js';
 
 /** Namespaces. */
@@ -81,6 +82,47 @@ export function describeNamespacesContract(h: ContractHarness): void {
       expect([...list.get()]).toEqual([]);
       expect(reducing.get()).toBeUndefined();
       expect(aggregating.get()).toBeUndefined();
+    });
+
+    it('lists every (key, namespace) pair that has a value, in every namespace, and nothing cleared', async () => {
+      const backend = await create();
+      const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
+      backend.getPartitionedState(new ValueStateDescriptor<string>('other'));
+      const pairs: Array<[Key, Namespace]> = [
+        ['a', VOID_NAMESPACE],
+        ['a', [0, 10]],
+        [['t', 1], [0, 10]],
+        [7, 'w'],
+        [7n, VOID_NAMESPACE],
+      ];
+      for (const [key, namespace] of pairs) {
+        backend.setCurrentKey(key);
+        state.setCurrentNamespace(namespace);
+        state.update('x');
+      }
+      backend.setCurrentKey('gone');
+      state.setCurrentNamespace('w');
+      state.update('x');
+      state.clear();
+      const listed = [...backend.getKeysAndNamespaces('v')];
+      const ids = (list: ReadonlyArray<readonly [Key, Namespace]>): string[] =>
+        list.map(([k, ns]) => JSON.stringify([typeof k, keyId(k), ns === VOID_NAMESPACE ? 'void' : keyId(ns)], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+      expect(ids(listed)).toEqual(ids(pairs));
+      expect([...backend.getKeysAndNamespaces('other')]).toEqual([]);
+      expect(() => backend.getKeysAndNamespaces('never-requested')).toThrow(StateAccessError);
+    });
+
+    it('says which states exist: requested, or restored and not yet requested', async () => {
+      const backend = await create();
+      expect(backend.hasState('v')).toBe(false);
+      const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
+      expect(backend.hasState('v')).toBe(true);
+      backend.setCurrentKey('a');
+      state.update('x');
+      const restored = await create();
+      restored.restore([await h.snapshotOf(backend)]);
+      expect(restored.hasState('v')).toBe(true);
+      expect(restored.hasState('w')).toBe(false);
     });
 
     it('rejects a namespace that is not key-like', async () => {

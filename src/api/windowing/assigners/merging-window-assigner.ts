@@ -1,0 +1,29 @@
+/**
+ * Assigners whose windows can merge (session windows), as Flink's
+ * `MergingWindowAssigner`: each element gets a window of its own, and the window
+ * operator merges the windows that overlap, together with their state and triggers.
+ */
+import type { Window } from '../windows/window.js';
+import { WindowAssigner } from './window-assigner.js';
+
+/**
+ * Called by {@link MergingWindowAssigner.mergeWindows} for each group of windows that
+ * merge: `toBeMerged` (two or more distinct windows) become `mergeResult`.
+ */
+export type MergeCallback<W extends Window> = (toBeMerged: readonly W[], mergeResult: W) => void;
+
+/** A {@link WindowAssigner} whose windows merge. */
+export abstract class MergingWindowAssigner<T, W extends Window> extends WindowAssigner<T, W> {
+  /**
+   * Finds the windows among `windows` that merge, and calls `callback` once per group of
+   * windows that merge into one. Windows that merge with no other are not reported.
+   */
+  abstract mergeWindows(windows: Iterable<W>, callback: MergeCallback<W>): void;
+}
+
+/** Whether `assigner` merges its windows (the window operator then keeps a {@link MergingWindowSet}). */
+export function isMergingWindowAssigner<T, W extends Window>(
+  assigner: WindowAssigner<T, W>,
+): assigner is MergingWindowAssigner<T, W> {
+  return assigner instanceof MergingWindowAssigner;
+}

@@ -28,6 +28,7 @@ export type {
   TimerService,
 } from './api/functions.js';
 export type { RuntimeContext } from './api/runtime-context.js';
+export { OutputTag } from './api/output-tag.js';
 export { WatermarkStrategy } from './api/watermark-strategy.js';
 export type {
   TimestampAssigner,

@@ -17,6 +17,7 @@ import { MapOperator } from './operators/map-operator.js';
 import { ProcessOperator } from './operators/process-operator.js';
 import { SinkOperator } from './operators/sink-operator.js';
 import { TimestampsAndWatermarksOperator } from './operators/timestamps-and-watermarks-operator.js';
+import type { OutputTag } from './output-tag.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
 import type { KeyedStream } from './keyed-stream.js';
 
@@ -102,6 +103,15 @@ export class DataStream<T> {
   /** Keeps records on the same instance index (both sides need the same parallelism). */
   forward(): DataStream<T> {
     return new DataStream(this.env, this.repartition('forward'), undefined);
+  }
+
+  /**
+   * The side output `tag` of this stream's operator (what its process function emitted
+   * with `ctx.output(tag, value)`), as a stream of its own.
+   */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const node = this.requireNode('getSideOutput');
+    return new DataStream<X>(this.env, [{ sourceNodeId: node.id, partitioner: undefined, outputTag: tag.id }], undefined);
   }
 
   /** Merges streams of the same type into one. */

@@ -4,6 +4,7 @@
  * is where state is acquired through the {@link RuntimeContext}.
  */
 import type { TimeDomain } from '../runtime/time/timer-state.js';
+import type { OutputTag } from './output-tag.js';
 import type { RuntimeContext } from './runtime-context.js';
 
 export type { TimeDomain };
@@ -98,6 +99,11 @@ export interface ProcessContext {
    * (apply a {@link KeyedProcessFunction} after `keyBy()`), as in Flink.
    */
   timerService(): TimerService;
+  /**
+   * Emits `value` to the side output `tag` (read with `stream.getSideOutput(tag)`), with
+   * the current record's or timer's timestamp. Dropped when no stream reads that tag.
+   */
+  output<X>(tag: OutputTag<X>, value: X): void;
 }
 
 /** The context a {@link KeyedProcessFunction} sees per record. */

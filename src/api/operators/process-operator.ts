@@ -22,6 +22,7 @@ import type {
   ProcessFunction,
   TimerService,
 } from '../functions.js';
+import type { OutputTag } from '../output-tag.js';
 import { UdfOperator } from './udf-operator.js';
 
 /** The name of a keyed process function's timer service (its internal states are named after it). */
@@ -38,6 +39,11 @@ abstract class ProcessOperatorBase<I, O> extends UdfOperator<I, O> {
     this.info = setup.info;
     this.processingTime = setup.processingTimeService;
     this.currentTimestamp = setup.currentTimestamp;
+  }
+
+  /** Emits to a side output (the `output(tag, value)` of the contexts). */
+  protected emitSide(tag: OutputTag<unknown>, value: unknown, timestamp?: number): void {
+    this.output.emitSide?.(tag.id, value, timestamp);
   }
 
   /** `operator 'x' (subtask 1/2)`, for error messages. */
@@ -61,6 +67,7 @@ export class ProcessOperator<I, O> extends ProcessOperatorBase<I, O> {
   private readonly context: ProcessContext = {
     timestamp: () => this.currentTimestamp(),
     timerService: () => this.timerService,
+    output: (tag, value) => this.emitSide(tag, value),
   };
 
   constructor(private readonly fn: ProcessFunction<I, O>) {
@@ -107,12 +114,15 @@ export class KeyedProcessOperator<K, I, O> extends ProcessOperatorBase<I, O> imp
     timestamp: () => this.currentTimestamp(),
     getCurrentKey: () => this.keyedBackend!.getCurrentKey() as K,
     timerService: () => this.timerService,
+    output: (tag, value) => this.emitSide(tag, value),
   };
   private readonly onTimerContext: OnTimerContext<K> = {
     timestamp: () => this.firingTimer().timer.timestamp,
     getCurrentKey: () => this.firingTimer().timer.key as K,
     timeDomain: () => this.firingTimer().domain,
     timerService: () => this.timerService,
+    // like the main output: an event-time timer's records carry its time
+    output: (tag, value) => this.emitSide(tag, value, this.firing?.domain === 'event-time' ? this.firing.timer.timestamp : undefined),
   };
   /** Gives records emitted by an event-time timer the timer's time. */
   private readonly eventTimeOutput: Collector<O> = {

@@ -32,6 +32,8 @@ export interface JobEdge {
   readonly sourceNodeId: number;
   readonly targetNodeId: number;
   readonly partitioner: PartitionerKind;
+  /** The side output the edge carries (its tag id); undefined for the main output. */
+  readonly outputTag?: string;
 }
 
 /** The whole plan. */
@@ -124,6 +126,7 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
       node.kind !== 'source' &&
       consumers.get(input.sourceNodeId)?.length === 1 &&
       partitionerOf(node, 0) === 'forward' &&
+      input.outputTag === undefined && // side outputs leave through record writers, from a chain's tail
       node.stateKeySelector === undefined;
     if (chainable) {
       const chain = chainOf.get(input.sourceNodeId)!;
@@ -151,6 +154,7 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
         sourceNodeId: edge.sourceNodeId,
         targetNodeId: node.id,
         partitioner: partitionerOf(node, edgeIndex),
+        ...(edge.outputTag !== undefined ? { outputTag: edge.outputTag } : {}),
       });
     });
   }
@@ -172,7 +176,7 @@ export function buildJobGraph(graph: StreamGraph, options: PlanOptions = {}): Jo
     };
   });
   const nodeNames = nodes.map(displayName);
-  const fingerprint = JSON.stringify([nodes.map((n) => [n.kind, n.name, n.uid, n.inputs.map((e) => [e.sourceNodeId, e.partitioner])]), parallelism]);
+  const fingerprint = JSON.stringify([nodes.map((n) => [n.kind, n.name, n.uid, n.inputs.map((e) => [e.sourceNodeId, e.partitioner, e.outputTag ?? null])]), parallelism]);
   return { vertices, edges, nodeNames, fingerprint };
 }
 

@@ -19,6 +19,8 @@ export interface StreamEdge {
   readonly partitioner: PartitionerKind | undefined;
   /** The key selector of a `hash` edge. */
   readonly keySelector?: (record: unknown) => Key;
+  /** Set when the edge reads the source node's side output with this tag id instead of its main output. */
+  readonly outputTag?: string;
 }
 
 /** One user operation. */

@@ -54,6 +54,8 @@ export class RecordWriter {
     consumerParallelism: number,
     consumerMaxParallelism: number,
     keySelector: ((record: unknown) => Key) | undefined,
+    /** The side output this writer carries (its tag id); undefined for the main output. */
+    readonly outputTag?: string,
   ) {
     const n = writers.length;
     this.next = producerSubtask % n;

@@ -19,6 +19,11 @@ export interface Output<T> {
   /** Emits a watermark downstream (operators that hold records back emit them first). */
   emitWatermark(watermark: number): void;
   /**
+   * Emits a record to the side output with tag id `tag` (dropped when no stream reads
+   * it). Without `timestamp` it carries the current record's or timer's timestamp.
+   */
+  emitSide?(tag: string, record: unknown, timestamp?: number): void;
+  /**
    * Marks the output idle or active again (docs/TIME.md). The chain's outputs have it;
    * only operators that make their own watermarks (timestamps-and-watermarks) call it.
    */

@@ -205,6 +205,9 @@ function chainLink(operator: StreamOperator<unknown, unknown>, name: string, nex
       }
       chain.timestamp = own;
     },
+    emitSide() {
+      // side outputs are read only from a chain's tail (edges with a tag never chain)
+    },
     emitWatermarkStatus(status) {
       if (!operator.processWatermarkStatus) {
         next.emitWatermarkStatus(status);
@@ -219,14 +222,29 @@ function chainLink(operator: StreamOperator<unknown, unknown>, name: string, nex
   };
 }
 
-/** The end of the chain: records to the record writers, watermarks and statuses broadcast on all of them. */
-function tailOutput(writers: readonly RecordWriter[], countOut: () => void, chain: OperatorChain): ChainOutput {
+/**
+ * The end of the chain: records to the main output's record writers, side outputs to
+ * those of their tag, watermarks, statuses (and, from the task, barriers) broadcast on
+ * all of them.
+ */
+function tailOutput(allWriters: readonly RecordWriter[], countOut: () => void, chain: OperatorChain): ChainOutput {
+  const writers = allWriters.filter((w) => w.outputTag === undefined);
+  const sideWriters = new Map<string, RecordWriter[]>();
+  for (const w of allWriters) {
+    if (w.outputTag !== undefined) sideWriters.set(w.outputTag, [...(sideWriters.get(w.outputTag) ?? []), w]);
+  }
   let lastWatermark = MIN_WATERMARK;
   let status: WatermarkStatus = 'active';
   const broadcast = (event: ChannelEvent) => {
-    for (const w of writers) w.broadcastEvent(event);
+    for (const w of allWriters) w.broadcastEvent(event);
   };
   const events = {
+    emitSide(tag: string, record: unknown, timestamp?: number) {
+      const targets = sideWriters.get(tag);
+      if (targets === undefined) return;
+      const t = timestamp === undefined ? chain.timestamp : timestamp;
+      for (const w of targets) w.emit(record, t);
+    },
     emitWatermark(watermark: number) {
       if (!(watermark > lastWatermark)) return;
       lastWatermark = watermark;

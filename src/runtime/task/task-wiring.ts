@@ -125,8 +125,8 @@ export function wireThread(a: ThreadAssignment): WiredThread {
         return writer;
       });
       const targetNode = graph.nodes[edge.targetNodeId]!;
-      const inEdge = targetNode.inputs.find((e) => e.sourceNodeId === edge.sourceNodeId);
-      return new RecordWriter(edge.partitioner, channelWriters, from, consumer.parallelism, consumer.maxParallelism, inEdge?.keySelector);
+      const inEdge = targetNode.inputs.find((e) => e.sourceNodeId === edge.sourceNodeId && e.outputTag === edge.outputTag);
+      return new RecordWriter(edge.partitioner, channelWriters, from, consumer.parallelism, consumer.maxParallelism, inEdge?.keySelector, edge.outputTag);
     });
     const range = keyGroupRangeForOperator(vertex.maxParallelism, vertex.parallelism, from);
     tasks.push(

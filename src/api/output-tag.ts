@@ -1,0 +1,20 @@
+/**
+ * Names a side output of an operator (Flink's OutputTag): a process function emits to it
+ * with `ctx.output(tag, value)`, and `stream.getSideOutput(tag)` reads it as a stream of
+ * its own. Two tags with the same id are the same side output. Side outputs that no
+ * stream reads are dropped.
+ */
+import { JobDefinitionError } from '../core/errors.js';
+
+export class OutputTag<T> {
+  /** Only for typing: a tag carries values of type T. */
+  declare readonly __type?: T;
+
+  constructor(readonly id: string) {
+    if (typeof id !== 'string' || id.length === 0) throw new JobDefinitionError('an OutputTag needs a non-empty id');
+  }
+
+  toString(): string {
+    return `OutputTag(${this.id})`;
+  }
+}

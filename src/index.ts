@@ -29,6 +29,56 @@ export type {
 } from './api/functions.js';
 export type { RuntimeContext } from './api/runtime-context.js';
 export { OutputTag } from './api/output-tag.js';
+export { WindowedStream } from './api/windowed-stream.js';
+export { ProcessWindowFunction } from './api/process-window-function.js';
+export type {
+  KeyedStateStore,
+  ProcessWindowContext,
+  ProcessWindowFunctionLike,
+  WindowFunction,
+} from './api/process-window-function.js';
+export {
+  Window,
+  TimeWindow,
+  GlobalWindow,
+  WindowAssigner,
+  MergingWindowAssigner,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  EventTimeSessionWindows,
+  DynamicEventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  DynamicProcessingTimeSessionWindows,
+  GlobalWindows,
+  Trigger,
+  TriggerResult,
+  EventTimeTrigger,
+  ProcessingTimeTrigger,
+  CountTrigger,
+  PurgingTrigger,
+  ContinuousEventTimeTrigger,
+  ContinuousProcessingTimeTrigger,
+  NeverTrigger,
+  CountEvictor,
+  TimeEvictor,
+  DeltaEvictor,
+} from './api/windowing/index.js';
+export type {
+  WindowCodec,
+  WindowAssignerContext,
+  MergeCallback,
+  SessionWindowTimeGapExtractor,
+  TriggerContext,
+  OnMergeContext,
+  Evictor,
+  EvictorContext,
+  EvictableElement,
+  EvictableElements,
+  TimestampedValue,
+  DeltaFunction,
+} from './api/windowing/index.js';
 export { WatermarkStrategy } from './api/watermark-strategy.js';
 export type {
   TimestampAssigner,

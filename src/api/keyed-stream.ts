@@ -13,6 +13,9 @@ import { FlatMapOperator } from './operators/flat-map-operator.js';
 import { MapOperator } from './operators/map-operator.js';
 import { KeyedProcessOperator } from './operators/process-operator.js';
 import { ReduceOperator } from './operators/reduce-operator.js';
+import type { WindowAssigner } from './windowing/assigners/window-assigner.js';
+import type { Window } from './windowing/windows/window.js';
+import { WindowedStream } from './windowed-stream.js';
 
 /** Field of `T` whose value is a number: the `sum`/`min`/`max` argument. */
 export type NumericField<T> =
@@ -48,6 +51,19 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
   /** A flatMap function that may use keyed state. */
   override flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
     return this.transform('Flat Map', () => new FlatMapOperator(fn), this.keySelector);
+  }
+
+  /**
+   * Groups each key's records into windows (docs/WINDOWS.md): tumbling, sliding or
+   * session windows in event or processing time, or global windows with a trigger. A
+   * window function (`reduce`, `aggregate`, `process`) on the result evaluates them.
+   *
+   * ```ts
+   * keyed.window(TumblingEventTimeWindows.of(60_000)).reduce((a, b) => ({ ...a, n: a.n + b.n }))
+   * ```
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
   }
 
   /** A rolling reduce per key: emits the reduced value after every record. */

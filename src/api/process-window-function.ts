@@ -12,6 +12,7 @@ import type {
 } from '../state/descriptors.js';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state.js';
 import type { Collector } from './functions.js';
+import type { OutputTag } from './output-tag.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { Window } from './windowing/windows/window.js';
 
@@ -26,19 +27,6 @@ export interface KeyedStateStore {
   getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
-}
-
-/**
- * Names a side output (Flink's `OutputTag`): late records (`sideOutputLateData`) and
- * `ctx.output(tag, value)` go to the stream of that name. Any object with an `id` is a tag.
- *
- * Side outputs are not available yet: a tag can be given, but using it throws.
- */
-export interface OutputTagLike<T> {
-  /** The side output's name, unique within the job. */
-  readonly id: string;
-  /** Phantom: the type of the side output's records. */
-  readonly __type?: T;
 }
 
 /**
@@ -64,11 +52,10 @@ export interface ProcessWindowContext<W extends Window> {
   /** State scoped to the current key, shared by all its windows. */
   globalState(): KeyedStateStore;
   /**
-   * Emits `value` to the side output `tag`.
-   *
-   * @throws {@link JobDefinitionError}: side outputs are not available yet
+   * Emits `value` to the side output `tag` (read with `stream.getSideOutput(tag)`),
+   * stamped with the window's `maxTimestamp()` like the main results.
    */
-  output<X>(tag: OutputTagLike<X>, value: X): void;
+  output<X>(tag: OutputTag<X>, value: X): void;
 }
 
 /**

@@ -38,7 +38,7 @@ const splitJob = (parallelism: number) =>
       .uid('split');
     split.map((n) => n * 100).sinkTo(Sinks.collect<number>('even'));
     split.getSideOutput(ODD).sinkTo(Sinks.collect<string>('odd'));
-  }, import.meta.url);
+  });
 
 describe('side outputs', () => {
   it.each([
@@ -72,7 +72,7 @@ describe('side outputs', () => {
         .uid('remind');
       counted.sinkTo(Sinks.collect<number>('main'));
       counted.getSideOutput(LATE).sinkTo(Sinks.collect<{ key: string; at: number }>('fired')).setParallelism(2);
-    }, import.meta.url);
+    });
     const result = await runJob(job, { execution: 'single-thread', parallelism: 2 });
     expect(result.output<number>('main').sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(result.output<{ key: string; at: number }>('fired').sort((a, b) => a.key.localeCompare(b.key))).toEqual([
@@ -84,7 +84,7 @@ describe('side outputs', () => {
   it('needs an operator to read from, and says so', async () => {
     const job = defineJob((env) => {
       env.fromSequence(1, 3).rebalance().getSideOutput(ODD);
-    }, import.meta.url);
+    });
     await expect(runJob(job, { execution: 'single-thread' })).rejects.toThrow(/getSideOutput\(\) applies to an operator/);
   });
 });

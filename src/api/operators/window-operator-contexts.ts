@@ -4,7 +4,7 @@
  * is one reusable object per operator instance, pointed at the window of the call; the
  * current key is the backend's.
  */
-import { JobDefinitionError, StateAccessError } from '../../core/errors.js';
+import { StateAccessError } from '../../core/errors.js';
 import type { Key } from '../../core/key-encoding.js';
 import type { InternalTimerService } from '../../runtime/time/internal-timer-service.js';
 import type { StateDescriptor, ValueStateDescriptor } from '../../state/descriptors.js';
@@ -12,7 +12,8 @@ import type { InternalMergingState } from '../../state/internal-kv-state.js';
 import { checkUserStateName } from '../../state/internal-state-names.js';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { VOID_NAMESPACE } from '../../state/namespace.js';
-import type { KeyedStateStore, OutputTagLike, ProcessWindowContext } from '../process-window-function.js';
+import type { OutputTag } from '../output-tag.js';
+import type { KeyedStateStore, ProcessWindowContext } from '../process-window-function.js';
 import type { EvictorContext } from '../windowing/evictors/evictor.js';
 import type { OnMergeContext } from '../windowing/triggers/trigger.js';
 import type { Window } from '../windowing/windows/window.js';
@@ -24,6 +25,8 @@ export interface WindowContextHost {
   readonly timers: InternalTimerService<Key, Key>;
   /** `operator 'x' (subtask 1/2)`, for error messages. */
   readonly owner: string;
+  /** Emits `record` to the side output `tag` with `timestamp`. */
+  emitSide(tag: OutputTag<unknown>, record: unknown, timestamp: number | undefined): void;
 }
 
 /**
@@ -150,9 +153,7 @@ export class WindowProcessContext<W extends Window> implements ProcessWindowCont
     return this.global;
   }
 
-  output<X>(tag: OutputTagLike<X>, _value: X): void {
-    throw new JobDefinitionError(
-      `${this.host.owner}: output('${tag.id}', …): side outputs are not available yet`,
-    );
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.host.emitSide(tag as OutputTag<unknown>, value, this.window().maxTimestamp());
   }
 }

@@ -7,7 +7,7 @@
  * checkpoints, savepoints and rescaling need nothing of their own. docs/WINDOWS.md has
  * the semantics.
  */
-import { JobDefinitionError, StateAccessError } from '../../core/errors.js';
+import { StateAccessError } from '../../core/errors.js';
 import type { Key } from '../../core/key-encoding.js';
 import type { OperatorInfo, OperatorSetup } from '../../runtime/operators/stream-operator.js';
 import type { InternalTimer, InternalTimerService, Triggerable } from '../../runtime/time/internal-timer-service.js';
@@ -18,7 +18,7 @@ import { INTERNAL_STATE_PREFIX } from '../../state/internal-state-names.js';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { VOID_NAMESPACE } from '../../state/namespace.js';
 import type { Collector } from '../functions.js';
-import type { OutputTagLike } from '../process-window-function.js';
+import type { OutputTag } from '../output-tag.js';
 import { StreamingRuntimeContext } from '../runtime-context.js';
 import type { WindowAssigner, WindowAssignerContext } from '../windowing/assigners/window-assigner.js';
 import { isMergingWindowAssigner, type MergingWindowAssigner } from '../windowing/assigners/merging-window-assigner.js';
@@ -48,7 +48,7 @@ export interface WindowOperatorOptions<K, IN, ACC, OUT, W extends Window> {
   /** Milliseconds of event time a window is kept after its end, for late records. @default 0 */
   readonly allowedLateness?: number;
   /** Where late records go (`sideOutputLateData`); without it they are dropped and counted. */
-  readonly lateDataTag?: OutputTagLike<IN>;
+  readonly lateDataTag?: OutputTag<IN>;
 }
 
 /**
@@ -64,7 +64,7 @@ export class WindowOperator<K extends Key, IN, ACC, OUT, W extends Window>
   protected readonly windowFunction: InternalWindowFunction<ACC, OUT, K, W>;
   protected readonly allowedLateness: number;
   /** The tag `sideOutputLateData` gave; late records go to {@link WindowOperator.emitLateElement}. */
-  readonly lateDataTag: OutputTagLike<IN> | undefined;
+  readonly lateDataTag: OutputTag<IN> | undefined;
   private readonly contentsFactory: WindowContentsFactory<IN, ACC>;
   private readonly codec: WindowCodec<W>;
   private readonly mergingAssigner: MergingWindowAssigner<IN, W> | undefined;
@@ -203,15 +203,15 @@ export class WindowOperator<K extends Key, IN, ACC, OUT, W extends Window>
 
   /**
    * Where a late record goes when `sideOutputLateData(tag)` was set: the side output
-   * `lateDataTag`. Side outputs are not available yet, so for now this throws.
-   *
-   * @throws {@link JobDefinitionError} always, for now
+   * {@link WindowOperator.lateDataTag}, with the record's own timestamp.
    */
   protected emitLateElement(record: IN, timestamp: number | undefined): void {
-    void record;
-    throw new JobDefinitionError(
-      `${this.owner}: a late record (timestamp ${String(timestamp)}, watermark ${this.timers.currentWatermark()}) is to go to the side output '${this.lateDataTag!.id}' of sideOutputLateData(...), but side outputs are not available yet; remove sideOutputLateData(...) to drop late records`,
-    );
+    this.emitSide(this.lateDataTag as OutputTag<unknown>, record, timestamp);
+  }
+
+  /** Emits to a side output (late records, `ctx.output(tag, value)` of window functions). */
+  emitSide(tag: OutputTag<unknown>, record: unknown, timestamp: number | undefined): void {
+    this.output.emitSide?.(tag.id, record, timestamp);
   }
 
   /** Fires the windows (and cleans up those) the watermark passes, then forwards it. */

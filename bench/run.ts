@@ -11,6 +11,12 @@
  * `--only checkpoint` runs the second and third. The job runs of the last three measure
  * how much CPU other processes used meanwhile (bench/checkpoint/common.ts, `cpuMeter`)
  * and say in their unit when a figure comes from disturbed runs.
+ *
+ * Savepoint benchmarks (bench/savepoint/), one group `savepoint-restore-rescale` (so
+ * `--only savepoint`, `--only restore` or `--only rescale` run it): savepoint and
+ * stop-with-savepoint duration of a job holding 1,000,000 keys at parallelism 2, then
+ * restores of that savepoint at parallelism 1, 2 and 4. `--savepoint-keys N` changes the
+ * key count (e.g. `npm run bench -- --only savepoint --savepoint-keys 100000`).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +24,7 @@ import { runJob } from 'eddy';
 import { checkpointDurationVsState } from './checkpoint/checkpoint-duration.js';
 import { checkpointOverhead } from './checkpoint/checkpoint-overhead.js';
 import { recoveryTime } from './checkpoint/recovery-time.js';
+import { savepointBenchmarks } from './savepoint/savepoint-benchmarks.js';
 import { snapshotSyncVsSize } from './micro/snapshot-sync-vs-size.js';
 import { valueStateReadModifyWrite } from './micro/value-state-rmw.js';
 
@@ -28,7 +35,10 @@ interface Result {
   readonly detail?: Record<string, unknown>;
 }
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const only = argument('--only');
+const savepointKeys = Number(argument('--savepoint-keys') ?? 1_000_000);
+if (!Number.isInteger(savepointKeys) || savepointKeys < 1000) throw new Error(`--savepoint-keys: expected an integer ≥ 1000, got ${argument('--savepoint-keys')}`);
 const results: Result[] = [];
 /** Whether the group of benchmarks called `name` runs under `--only`. */
 const selected = (name: string) => !only || name.includes(only);
@@ -72,6 +82,10 @@ await jobThroughput('stateless-chain-p1', 'bench/jobs/stateless-pipeline.ts', 1,
 await jobThroughput('keyed-count-p1', 'bench/jobs/keyed-count.ts', 1, 10_000_000);
 await jobThroughput('keyed-count-p2', 'bench/jobs/keyed-count.ts', 2, 10_000_000);
 await startupLatency();
+// windows in event time (bench/jobs/window-aggregation.ts): tumbling and sliding with reduce, sessions with a process function
+await jobThroughput('window-tumbling-reduce-p2', 'bench/jobs/window-aggregation.ts', 2, 1_000_000, { kind: 'tumbling' });
+await jobThroughput('window-sliding-reduce-p2', 'bench/jobs/window-aggregation.ts', 2, 200_000, { kind: 'sliding' });
+await jobThroughput('window-session-process-p2', 'bench/jobs/window-aggregation.ts', 2, 500_000, { kind: 'session' });
 if (!only || 'value-state-rmw'.includes(only)) {
   report(valueStateReadModifyWrite('int', 100_000, 10_000_000));
   report(valueStateReadModifyWrite('string', 100_000, 10_000_000));
@@ -89,6 +103,12 @@ if (selected('checkpoint-duration-vs-state')) {
 if (selected('recovery-time')) {
   // subtask 0 of the map fails at its 6,000,000th record (of 12,000,000), after a few checkpoints
   for (const r of await recoveryTime({ keys: 1_000_000, records: 24_000_000, failAt: 6_000_000, intervalMs: 500, minPairs: 2, maxPairs: 3, parallelism: 2 })) report(r);
+}
+if (selected('savepoint-restore-rescale')) {
+  // at 1M keys ~1 min undisturbed, at most ~2.5 min: fill; 5 undisturbed savepoints (≤ 12); stop-with-savepoint;
+  // 3 undisturbed rounds (≤ 7) of a restore and an empty start at p = 1, 2, 4 (~10 s a round)
+  const options = { keys: savepointKeys, perKey: 1, parallelism: 2, savepoints: 5, maxSavepoints: 12, restoreParallelisms: [1, 2, 4], restoreRounds: 3, maxRestoreRounds: 7 };
+  for (const r of await savepointBenchmarks(options)) report(r);
 }
 
 for (const r of results) process.stderr.write(`${r.bench.padEnd(40)} ${r.value.toLocaleString('en-US').padStart(14)} ${r.unit}\n`);

@@ -25,14 +25,10 @@ import type {
   FunctionInitializationContext,
   KeyedContext,
   ListState,
-  PollStatus,
   RuntimeContext,
-  Source,
-  SourceOutput,
-  SourceReader,
-  SourceReaderContext,
   ValueState,
 } from 'eddy';
+import { NumbersSource } from './lib/numbers-source.js';
 
 export interface KeySum {
   readonly key: number;
@@ -51,55 +47,6 @@ export interface TokenReport {
   readonly tokens: readonly string[];
   /** Items of the union list state this instance received. */
   readonly markers: readonly string[];
-}
-
-interface Range {
-  next: number;
-  readonly end: number; // exclusive
-}
-
-/** The integers [from, to) as splits of at most `splitSize`, dealt round-robin; optionally idle (unbounded) after the last. */
-class NumbersSource implements Source<number> {
-  readonly splittable = true;
-  readonly boundedness: 'bounded' | 'unbounded';
-
-  constructor(
-    private readonly from: number,
-    private readonly to: number,
-    private readonly splitSize: number,
-    private readonly idleAtEnd: boolean,
-  ) {
-    this.boundedness = idleAtEnd ? 'unbounded' : 'bounded';
-  }
-
-  createReader(ctx: SourceReaderContext): SourceReader<number> {
-    const splits: Range[] = [];
-    let index = 0;
-    for (let start = this.from; start < this.to; start += this.splitSize, index++) {
-      if (index % ctx.parallelism === ctx.subtaskIndex) splits.push({ next: start, end: Math.min(this.to, start + this.splitSize) });
-    }
-    const idleAtEnd = this.idleAtEnd;
-    return {
-      poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
-        let budget = maxRecords;
-        while (budget > 0 && splits.length > 0) {
-          const split = splits[0]!;
-          const stop = Math.min(split.end, split.next + budget);
-          for (let n = split.next; n < stop; n++) out.collect(n);
-          budget -= stop - split.next;
-          split.next = stop;
-          if (split.next >= split.end) splits.shift();
-        }
-        if (splits.length > 0) return 'more';
-        return idleAtEnd ? 'idle' : 'end';
-      },
-      snapshotPosition: () => splits.map((s) => ({ ...s })),
-      restorePosition(position: unknown) {
-        splits.length = 0;
-        for (const s of position as Range[]) splits.push({ ...s });
-      },
-    };
-  }
 }
 
 class Sum extends KeyedProcessFunction<number, number, KeySum> {

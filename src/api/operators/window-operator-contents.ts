@@ -12,11 +12,7 @@ import {
   ReducingStateDescriptor,
 } from '../../state/descriptors.js';
 import { INTERNAL_STATE_PREFIX } from '../../state/internal-state-names.js';
-import type {
-  InternalAggregatingState,
-  InternalListState,
-  InternalReducingState,
-} from '../../state/internal-kv-state.js';
+import type { InternalListState, InternalMergingState } from '../../state/internal-kv-state.js';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import type { AggregateFunction, ReduceFunction } from '../../state/state.js';
 import type { TimestampedValue } from '../windowing/evictors/evictor.js';
@@ -110,48 +106,36 @@ export function timestampedListContents<IN>(): (backend: KeyedStateBackend) => E
 
 /** The window's elements reduced to one as they arrive (`reduce`). */
 export function reducingContents<T>(reduce: ReduceFunction<T>): WindowContentsFactory<T, T> {
-  return (backend) => {
-    const state: InternalReducingState<T> = backend.getPartitionedState(
-      new ReducingStateDescriptor<T>(WINDOW_CONTENTS_STATE, reduce),
-    );
-    return {
-      add(namespace, value) {
-        state.setCurrentNamespace(namespace);
-        state.add(value);
-      },
-      get(namespace) {
-        state.setCurrentNamespace(namespace);
-        return state.get();
-      },
-      clear(namespace) {
-        state.setCurrentNamespace(namespace);
-        state.clear();
-      },
-      merge: (target, sources) => state.mergeNamespaces(target, sources),
-    };
-  };
+  return (backend) =>
+    incrementalContents<T, T>(backend.getPartitionedState(new ReducingStateDescriptor<T>(WINDOW_CONTENTS_STATE, reduce)));
 }
 
 /** The window's elements folded into an accumulator as they arrive (`aggregate`); a firing gets `getResult`. */
 export function aggregatingContents<IN, ACC, OUT>(aggregate: AggregateFunction<IN, ACC, OUT>): WindowContentsFactory<IN, OUT> {
-  return (backend) => {
-    const state: InternalAggregatingState<IN, OUT> = backend.getPartitionedState(
-      new AggregatingStateDescriptor<IN, ACC, OUT>(WINDOW_CONTENTS_STATE, aggregate),
+  return (backend) =>
+    incrementalContents<IN, OUT>(
+      backend.getPartitionedState(new AggregatingStateDescriptor<IN, ACC, OUT>(WINDOW_CONTENTS_STATE, aggregate)),
     );
-    return {
-      add(namespace, value) {
-        state.setCurrentNamespace(namespace);
-        state.add(value);
-      },
-      get(namespace) {
-        state.setCurrentNamespace(namespace);
-        return state.get();
-      },
-      clear(namespace) {
-        state.setCurrentNamespace(namespace);
-        state.clear();
-      },
-      merge: (target, sources) => state.mergeNamespaces(target, sources),
-    };
+}
+
+/** What reducing and aggregating state share: elements in, one result out, mergeable across namespaces. */
+type IncrementalState<IN, OUT> = InternalMergingState & { add(value: IN): void; get(): OUT | undefined; clear(): void };
+
+/** Window contents kept in a reducing or aggregating state: each access switches the state to the window's namespace. */
+function incrementalContents<IN, OUT>(incremental: IncrementalState<IN, OUT>): WindowContents<IN, OUT> {
+  return {
+    add(namespace, value) {
+      incremental.setCurrentNamespace(namespace);
+      incremental.add(value);
+    },
+    get(namespace) {
+      incremental.setCurrentNamespace(namespace);
+      return incremental.get();
+    },
+    clear(namespace) {
+      incremental.setCurrentNamespace(namespace);
+      incremental.clear();
+    },
+    merge: (target, sources) => incremental.mergeNamespaces(target, sources),
   };
 }

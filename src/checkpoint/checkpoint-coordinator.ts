@@ -51,8 +51,11 @@ export interface SavepointStorage {
   /** A new directory under `parent` for one savepoint (absolute). */
   newDirectory(parent: string): string;
   writeMetadata(directory: string, metadata: CheckpointMetadata): Promise<void>;
-  /** Removes what a savepoint that failed wrote (never a completed one). */
-  discardFailed(directory: string): Promise<void>;
+  /**
+   * Removes what a savepoint that failed wrote: never one with a `_metadata`, unless
+   * `reportedFailed` (it was aborted, and its requester told so, while `_metadata` was written).
+   */
+  discardFailed(directory: string, reportedFailed?: boolean): Promise<void>;
 }
 
 /** A task of the job, as the coordinator counts acknowledgements. */
@@ -327,7 +330,12 @@ export class CheckpointCoordinator {
       this.abort(p.id, `writing its metadata failed: ${(error as Error).message}`, true);
       return;
     }
-    if (!this.pending.delete(p.id)) return; // aborted while the metadata was written: it stays, complete and valid
+    if (!this.pending.delete(p.id)) {
+      // aborted while the metadata was written: the caller was told it failed, and the
+      // abort's discard may have run before the write, leaving `_metadata` without state files
+      await this.savepoints!.discardFailed(request.directory, true).catch(() => {});
+      return;
+    }
     this.lastCompletion = this.now();
     this.counts.completed++;
     const stats = this.statsOf(p, 'completed', undefined, request.directory);

@@ -80,12 +80,14 @@ export async function writeSavepointMetadata(directory: string, metadata: Checkp
 }
 
 /**
- * Removes what a failed savepoint wrote. Only directories named like a savepoint and
- * without a `_metadata` are touched: a completed savepoint is never deleted.
+ * Removes what a failed savepoint wrote. Only directories named like a savepoint are
+ * touched, and only without a `_metadata` unless `reportedFailed`: the savepoint was
+ * aborted (and reported failed) while its `_metadata` was being written. A savepoint
+ * reported complete is never deleted.
  */
-export async function discardFailedSavepoint(directory: string): Promise<void> {
+export async function discardFailedSavepoint(directory: string, reportedFailed = false): Promise<void> {
   if (!isSavepointDirectoryName(directory)) return;
   const completed = await stat(join(directory, METADATA_FILE_NAME)).catch(() => undefined);
-  if (completed) return;
+  if (completed && !reportedFailed) return;
   await rm(directory, { recursive: true, force: true });
 }

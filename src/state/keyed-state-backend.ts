@@ -19,21 +19,102 @@ import type {
   InternalReducingState,
   InternalValueState,
 } from './internal-kv-state.js';
+import type { KeyedSnapshotStateMeta } from './keyed-snapshot/keyed-snapshot-format.js';
 import type { Namespace } from './namespace.js';
 
 /**
- * A snapshot of a keyed state backend in the canonical, backend-independent format
- * (docs/STATE.md, "Snapshot format"): one byte string organised by key group. It is plain
- * data, so it can be posted to another thread (transfer `bytes.buffer`) or written to a
- * file as is; `readKeyedSnapshotHeader(bytes)` tells what is inside.
+ * A snapshot of a keyed state backend: the canonical, backend-independent bytes
+ * ({@link FullKeyedStateSnapshot}) or, from the RocksDB backend between savepoints, the
+ * files of a native RocksDB checkpoint ({@link IncrementalKeyedStateSnapshot}).
  */
-export interface KeyedStateSnapshot {
-  /** Which snapshot format `bytes` holds. Only full snapshots exist so far. */
+export type KeyedStateSnapshot = FullKeyedStateSnapshot | IncrementalKeyedStateSnapshot;
+
+/**
+ * A snapshot in the canonical, backend-independent format (docs/STATE.md, "Snapshot
+ * format"): one byte string organised by key group. It is plain data, so it can be posted
+ * to another thread (transfer `bytes.buffer`) or written to a file as is;
+ * `readKeyedSnapshotHeader(bytes)` tells what is inside. Every backend writes and reads it;
+ * savepoints always use it.
+ */
+export interface FullKeyedStateSnapshot {
   readonly type: 'full';
   /** The checkpoint the snapshot belongs to. */
   readonly checkpointId: number;
   /** The snapshot, starting with its magic and format version. */
   readonly bytes: Uint8Array;
+}
+
+/** One file of an {@link IncrementalKeyedStateSnapshot}. */
+export interface SnapshotFile {
+  /** The file's name inside the RocksDB directory, e.g. `000012.sst` or `MANIFEST-000005`. */
+  readonly name: string;
+  /**
+   * Where the file is stored. In a snapshot a backend returns (and in checkpoint metadata)
+   * this is the location {@link SnapshotFileStore} returned, relative to the checkpoint's
+   * directory (e.g. `../shared/…`); in a snapshot given to `restore()` it is an absolute path.
+   */
+  readonly file: string;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
+/**
+ * The state of one RocksDB instance as of a native RocksDB checkpoint: its SST files
+ * (immutable, so shared with the checkpoints before and after it) and its other files
+ * (MANIFEST, CURRENT, OPTIONS: this checkpoint's own). Only the RocksDB backend reads it.
+ */
+export interface IncrementalKeyedStateSnapshot {
+  readonly type: 'incremental';
+  readonly checkpointId: number;
+  /** The backend that wrote it; only it can restore it. */
+  readonly backend: 'rocksdb';
+  readonly maxParallelism: number;
+  /** First and last key group (inclusive) of the instance. */
+  readonly keyGroupRange: readonly [number, number];
+  /** Every state of the instance (one column family each, named as the state). */
+  readonly states: readonly KeyedSnapshotStateMeta[];
+  /** SST files. */
+  readonly sharedFiles: readonly SnapshotFile[];
+  /** The other files of the native checkpoint. */
+  readonly privateFiles: readonly SnapshotFile[];
+  /**
+   * The shared files this snapshot stored (its new files), by `file`; the others refer to
+   * files stored by earlier checkpoints. Absent in snapshots given to `restore()`.
+   */
+  readonly uploaded?: readonly string[];
+}
+
+/**
+ * Stores the files of an incremental snapshot; the checkpoint storage gives one to
+ * {@link KeyedStateBackend.snapshot} for each checkpoint.
+ */
+export interface SnapshotFileStore {
+  /**
+   * Copies the local file `localPath` into the shared area of the checkpoint storage
+   * under a new unique name (durably: written, synced, renamed) and returns its location
+   * relative to the checkpoint's directory.
+   */
+  storeShared(localPath: string): Promise<SnapshotFile>;
+  /** Copies `localPath` into the checkpoint's own directory; returns its location as above. */
+  storePrivate(localPath: string): Promise<SnapshotFile>;
+  /**
+   * Whether a `file` of a snapshot restored from may be referred to again instead of being
+   * stored anew: true when it lies in this job's own checkpoint storage.
+   */
+  owns(absolutePath: string): boolean;
+  /** Turns an absolute path of a restored snapshot file into a location as above. */
+  locate(absolutePath: string): string;
+}
+
+/** How {@link KeyedStateBackend.snapshot} is to snapshot. */
+export interface SnapshotOptions {
+  /** A savepoint: always in the canonical, backend-independent format. */
+  readonly savepoint: boolean;
+  /**
+   * Where an incremental snapshot stores its files. A backend that snapshots incrementally
+   * does so only when it is given; otherwise it writes a full snapshot.
+   */
+  readonly files?: SnapshotFileStore;
 }
 
 /**
@@ -44,11 +125,11 @@ export interface KeyedStateSnapshot {
  * Call exactly one of `run()` and `cancel()`: until then the backend keeps copying what it
  * writes (copy-on-write) on behalf of this snapshot.
  */
-export interface SnapshotRunner {
+export interface SnapshotRunner<S extends KeyedStateSnapshot = KeyedStateSnapshot> {
   /** The checkpoint id given to {@link KeyedStateBackend.snapshot}. */
   readonly checkpointId: number;
   /** Serializes the snapshot; yields to the event loop between key groups. Call once. */
-  run(): Promise<KeyedStateSnapshot>;
+  run(): Promise<S>;
   /** Gives up the snapshot (checkpoint aborted) and releases what it holds. */
   cancel(): void;
 }
@@ -64,6 +145,12 @@ export interface KeyedStateBackendOptions {
    * `operator 'dedup' (subtask 2/4)`. @default no prefix
    */
   readonly owner?: string;
+  /**
+   * A name unique within the job for this backend, made of the operator's uid, the
+   * subtask index and the attempt, e.g. `op-dedup-2-a0`; backends that keep files name
+   * their local working directory after it. @default a random name
+   */
+  readonly instanceName?: string;
 }
 
 /** Creates a backend; the runtime picks one per `--state-backend`. */
@@ -144,10 +231,22 @@ export interface KeyedStateBackend {
 
   /**
    * The synchronous part of a snapshot for checkpoint `checkpointId`: fixes the state as
-   * it is now, in time proportional to the number of key groups (not to the state size),
-   * and returns the asynchronous part.
+   * it is now, in time that does not grow with the number of entries (the heap backend
+   * marks its tables copy-on-write; RocksDB flushes its memtables and takes a native
+   * checkpoint, or a RocksDB snapshot for a full one), and returns the asynchronous part.
+   *
+   * @param options - @default a full snapshot for a checkpoint
    */
-  snapshot(checkpointId: number): SnapshotRunner;
+  snapshot(checkpointId: number, options?: SnapshotOptions): SnapshotRunner;
+
+  /**
+   * Checkpoint `checkpointId` completed: an incremental backend may now refer to the files
+   * that checkpoint stored instead of storing them again.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void;
+
+  /** Checkpoint `checkpointId` was aborted; the backend forgets what it kept for it. */
+  notifyCheckpointAborted?(checkpointId: number): void;
 
   /**
    * Loads the key groups of {@link KeyedStateBackend.keyGroupRange} from `snapshots`
@@ -161,6 +260,9 @@ export interface KeyedStateBackend {
    */
   restore(snapshots: readonly KeyedStateSnapshot[]): void;
 
-  /** Drops all state. The backend cannot be used afterwards. */
+  /**
+   * Drops all state and deletes the backend's local files. The backend cannot be used
+   * afterwards.
+   */
   dispose(): void;
 }

@@ -9,7 +9,7 @@ import type { KeyGroupRange } from '../../src/core/key-group-range.js';
 import type {
   KeyedStateBackend,
   KeyedStateBackendOptions,
-  KeyedStateSnapshot,
+  FullKeyedStateSnapshot,
 } from '../../src/state/keyed-state-backend.js';
 import { describeAccessContract } from './keyed-backend-contract/access.contract.js';
 import { FULL, MAX_P, type ContractHarness } from './keyed-backend-contract/fixtures.js';
@@ -44,8 +44,11 @@ export function describeKeyedStateBackend(name: string, factory: KeyedStateBacke
         created.push(backend);
         return backend;
       },
-      snapshotOf: (backend: KeyedStateBackend, checkpointId = 1): Promise<KeyedStateSnapshot> =>
-        backend.snapshot(checkpointId).run(),
+      async snapshotOf(backend: KeyedStateBackend, checkpointId = 1): Promise<FullKeyedStateSnapshot> {
+        const snapshot = await backend.snapshot(checkpointId).run();
+        if (snapshot.type !== 'full') throw new Error(`expected a full snapshot, got ${snapshot.type}`);
+        return snapshot;
+      },
     };
     describeAccessContract(harness);
     describeStateKindsContract(harness);

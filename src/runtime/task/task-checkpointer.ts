@@ -153,6 +153,7 @@ export class TaskCheckpointer {
         let operatorState: StateFileHandle | undefined;
         if (part.keyed) {
           const snapshot = await part.keyed.run();
+          if (snapshot.type !== 'full') throw new Error('incremental keyed snapshots are not stored yet');
           const header = readKeyedSnapshotHeader(snapshot.bytes);
           if (header.keyGroups.length > 0 && this.inFlight.has(id)) {
             const file = await write(part.uid, 'keyed', snapshot.bytes);

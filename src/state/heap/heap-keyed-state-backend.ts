@@ -26,6 +26,7 @@ import type {
 import type {
   KeyedStateBackend,
   KeyedStateBackendOptions,
+  FullKeyedStateSnapshot,
   KeyedStateSnapshot,
   SnapshotRunner,
 } from '../keyed-state-backend.js';
@@ -176,7 +177,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.states.has(stateName) || this.restored.has(stateName);
   }
 
-  snapshot(checkpointId: number): SnapshotRunner {
+  /** Always a full snapshot: the heap backend has no incremental form. */
+  snapshot(checkpointId: number): SnapshotRunner<FullKeyedStateSnapshot> {
     if (this.ctx.disposed) throw this.disposedError();
     if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) {
       throw new RangeError(`checkpoint id must be a non-negative safe integer, got ${checkpointId}`);

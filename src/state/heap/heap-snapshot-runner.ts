@@ -17,7 +17,7 @@ import {
   writeSinglePayload,
   type StateBlockCodec,
 } from '../keyed-snapshot/state-block-codec.js';
-import type { KeyedStateSnapshot, SnapshotRunner } from '../keyed-state-backend.js';
+import type { FullKeyedStateSnapshot, SnapshotRunner } from '../keyed-state-backend.js';
 import { isEmptySlot, StateTable, type KeyGroupSlot } from './state-table.js';
 
 /** A registered state as `snapshot()` captured it. */
@@ -53,7 +53,7 @@ const SLICE_MS = 5;
 type RunnerStatus = 'ready' | 'running' | 'done' | 'cancelled';
 
 /** The {@link SnapshotRunner} of the heap backend. */
-export class HeapSnapshotRunner implements SnapshotRunner {
+export class HeapSnapshotRunner implements SnapshotRunner<FullKeyedStateSnapshot> {
   readonly checkpointId: number;
   private readonly info: HeapSnapshotInfo;
   private readonly states: readonly CapturedState[];
@@ -68,7 +68,7 @@ export class HeapSnapshotRunner implements SnapshotRunner {
     this.onRelease = onRelease;
   }
 
-  async run(): Promise<KeyedStateSnapshot> {
+  async run(): Promise<FullKeyedStateSnapshot> {
     if (this.status !== 'ready') {
       throw new CheckpointError(
         `${this.info.prefix}the keyed snapshot of checkpoint ${this.checkpointId} was already ${this.status === 'cancelled' ? 'cancelled' : 'run'}`,

@@ -43,8 +43,13 @@ export function collectRestoredKeyedState(
   const states = new Map<string, RestoredKeyedState>();
   const covered: Array<{ range: KeyGroupRange; snapshot: number }> = [];
   snapshots.forEach((snapshot, snapshotIndex) => {
+    if (snapshot.type === 'incremental') {
+      throw new RestoreError(
+        `${prefix}the keyed state is an incremental checkpoint of the '${snapshot.backend}' state backend, which only that backend can restore; run with --state-backend ${snapshot.backend}, or take a savepoint (backend-independent) to change backends`,
+      );
+    }
     if (snapshot.type !== 'full') {
-      throw new RestoreError(`${prefix}cannot restore keyed state from a snapshot of type '${String(snapshot.type)}'`);
+      throw new RestoreError(`${prefix}cannot restore keyed state from a snapshot of type '${String((snapshot as { type: unknown }).type)}'`);
     }
     const header = readKeyedSnapshotHeader(snapshot.bytes);
     if (header.maxParallelism !== target.maxParallelism) {

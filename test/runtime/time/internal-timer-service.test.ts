@@ -5,6 +5,7 @@ import { timerStateName } from '../../../src/runtime/time/timer-state.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../../src/runtime/time/watermark.js';
 import { ValueStateDescriptor } from '../../../src/state/descriptors.js';
 import { readKeyedSnapshotHeader } from '../../../src/state/keyed-snapshot/keyed-snapshot-reader.js';
+import type { KeyedStateBackend } from '../../../src/state/keyed-state-backend.js';
 import { VOID_NAMESPACE } from '../../../src/state/namespace.js';
 import { FakeProcessingTimeService } from './fake-processing-time-service.js';
 import { heapBackend, keyTimes, timerService } from './timer-fixtures.js';
@@ -258,11 +259,11 @@ describe('InternalTimerService, snapshots and restore', () => {
     backend.getPartitionedState(new ValueStateDescriptor<number>('count'));
     service.advanceWatermark(10);
     expect(backend.hasState(EVENT) || backend.hasState(PROCESSING)).toBe(false);
-    let header = readKeyedSnapshotHeader((await backend.snapshot(1).run()).bytes);
+    let header = readKeyedSnapshotHeader(await fullBytes(backend, 1));
     expect(header.states.map((s) => s.name)).toEqual(['count']);
     backend.setCurrentKey('a');
     service.registerProcessingTimeTimer(VOID_NAMESPACE, 10);
-    header = readKeyedSnapshotHeader((await backend.snapshot(2).run()).bytes);
+    header = readKeyedSnapshotHeader(await fullBytes(backend, 2));
     expect(header.states.map((s) => [s.name, s.kind])).toEqual([
       ['count', 'value'],
       [PROCESSING, 'map'],
@@ -310,3 +311,10 @@ describe('InternalTimerServiceManager', () => {
     expect(() => manager.getInternalTimerService('first', triggerable('again'))).toThrow(/already in use/);
   });
 });
+
+/** The bytes of a full snapshot of `backend`. */
+async function fullBytes(backend: KeyedStateBackend, checkpointId: number): Promise<Uint8Array> {
+  const snapshot = await backend.snapshot(checkpointId).run();
+  if (snapshot.type !== 'full') throw new Error(`expected a full snapshot, got ${snapshot.type}`);
+  return snapshot.bytes;
+}

@@ -13,7 +13,7 @@ import {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from '../../../src/state/descriptors.js';
-import type { KeyedStateBackend, KeyedStateSnapshot } from '../../../src/state/keyed-state-backend.js';
+import type { FullKeyedStateSnapshot, KeyedStateBackend } from '../../../src/state/keyed-state-backend.js';
 import { VOID_NAMESPACE } from '../../../src/state/namespace.js';
 import type { AggregateFunction } from '../../../src/state/state.js';
 
@@ -27,7 +27,7 @@ export interface ContractHarness {
   /** Creates a backend (disposed after the test). @default range FULL, maxParallelism MAX_P */
   create(range?: KeyGroupRange, maxParallelism?: number): Promise<KeyedStateBackend>;
   /** Takes a snapshot and runs it. */
-  snapshotOf(backend: KeyedStateBackend, checkpointId?: number): Promise<KeyedStateSnapshot>;
+  snapshotOf(backend: KeyedStateBackend, checkpointId?: number): Promise<FullKeyedStateSnapshot>;
   /** The backends created in the current test; a property test may dispose them between runs. */
   readonly created: KeyedStateBackend[];
 }
@@ -72,7 +72,7 @@ export function keyInGroup(keyGroup: number, skip = 0): string {
 }
 
 /** A copy of a snapshot with the byte at `at` inverted. */
-export function flipByte(snapshot: KeyedStateSnapshot, at: number): KeyedStateSnapshot {
+export function flipByte(snapshot: FullKeyedStateSnapshot, at: number): FullKeyedStateSnapshot {
   const bytes = snapshot.bytes.slice();
   bytes[at] = bytes[at]! ^ 0xff;
   return { ...snapshot, bytes };

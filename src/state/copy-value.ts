@@ -83,3 +83,39 @@ function copyObject(value: object, depth: number): unknown {
   if (value instanceof ArrayBuffer) return value.slice(0);
   return structuredClone(value);
 }
+
+/**
+ * Checks that `value` holds no functions or symbols, the values no state may store,
+ * without copying it (backends that serialize every write use this where the heap backend
+ * relies on {@link copyValue}). Cycles and shared references are fine.
+ *
+ * @throws a `TypeError` naming what was found
+ */
+export function checkStorable(value: unknown): void {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      throw new TypeError(`a ${typeof value} cannot be stored as state data`);
+    }
+    return;
+  }
+  const seen = new Set<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) {
+      if (typeof next === 'function' || typeof next === 'symbol') {
+        throw new TypeError(`a ${typeof next} cannot be stored as state data`);
+      }
+      continue;
+    }
+    if (seen.has(next) || ArrayBuffer.isView(next) || next instanceof ArrayBuffer || next instanceof Date) continue;
+    seen.add(next);
+    if (next instanceof Map) {
+      for (const [k, v] of next) pending.push(k, v);
+    } else if (next instanceof Set) {
+      for (const v of next) pending.push(v);
+    } else {
+      for (const key of Object.keys(next)) pending.push((next as Record<string, unknown>)[key]);
+    }
+  }
+}

@@ -10,6 +10,7 @@ import type {
   KeyedStateBackend,
   KeyedStateBackendOptions,
   FullKeyedStateSnapshot,
+  KeyedStateSnapshot,
 } from '../../src/state/keyed-state-backend.js';
 import { describeAccessContract } from './keyed-backend-contract/access.contract.js';
 import { FULL, MAX_P, type ContractHarness } from './keyed-backend-contract/fixtures.js';
@@ -31,12 +32,26 @@ export type KeyedStateBackendTestFactory = (
  *
  * @param name - the backend's name in the test titles, e.g. `'heap'`
  */
-export function describeKeyedStateBackend(name: string, factory: KeyedStateBackendTestFactory): void {
+export function describeKeyedStateBackend(
+  name: string,
+  factory: KeyedStateBackendTestFactory,
+  options: {
+    /** Takes a checkpoint's snapshot and makes it restorable. @default a full snapshot */
+    readonly snapshotOf?: (backend: KeyedStateBackend, checkpointId: number) => Promise<KeyedStateSnapshot>;
+    /** Runs per property test. @default 60 */
+    readonly propertyRuns?: number;
+  } = {},
+): void {
   describe(`${name} keyed state backend (contract)`, () => {
     const created: KeyedStateBackend[] = [];
     afterEach(() => {
       for (const backend of created.splice(0)) backend.dispose();
     });
+    const fullSnapshotOf = async (backend: KeyedStateBackend, checkpointId = 1): Promise<FullKeyedStateSnapshot> => {
+      const snapshot = await backend.snapshot(checkpointId, { savepoint: true }).run();
+      if (snapshot.type !== 'full') throw new Error(`expected a full snapshot, got ${snapshot.type}`);
+      return snapshot;
+    };
     const harness: ContractHarness = {
       created,
       async create(range: KeyGroupRange = FULL, maxParallelism = MAX_P): Promise<KeyedStateBackend> {
@@ -44,11 +59,10 @@ export function describeKeyedStateBackend(name: string, factory: KeyedStateBacke
         created.push(backend);
         return backend;
       },
-      async snapshotOf(backend: KeyedStateBackend, checkpointId = 1): Promise<FullKeyedStateSnapshot> {
-        const snapshot = await backend.snapshot(checkpointId).run();
-        if (snapshot.type !== 'full') throw new Error(`expected a full snapshot, got ${snapshot.type}`);
-        return snapshot;
-      },
+      fullSnapshotOf,
+      propertyRuns: options.propertyRuns,
+      snapshotOf: (backend: KeyedStateBackend, checkpointId = 1): Promise<KeyedStateSnapshot> =>
+        options.snapshotOf ? options.snapshotOf(backend, checkpointId) : fullSnapshotOf(backend, checkpointId),
     };
     describeAccessContract(harness);
     describeStateKindsContract(harness);

@@ -3,10 +3,9 @@
  * group, with copy-on-write snapshots (a short synchronous part, serialization in the
  * asynchronous part) and restore of any subset of key groups.
  */
-import { ConfigError, RestoreError, StateAccessError } from '../../core/errors.js';
+import { RestoreError, StateAccessError } from '../../core/errors.js';
 import { keyFromId, keyId, type Key } from '../../core/key-encoding.js';
 import type { KeyGroupRange } from '../../core/key-group-range.js';
-import { assignToKeyGroup, MAX_PARALLELISM_UPPER_BOUND } from '../../core/key-groups.js';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -38,6 +37,7 @@ import {
   resolveRestoredState,
   type DescribedState,
 } from '../keyed-snapshot/state-compatibility.js';
+import { checkBackendOptions, ownedKeyGroup } from '../keyed-backend-checks.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import { HeapAggregatingState } from './heap-aggregating-state.js';
 import { HeapKeyContext } from './heap-key-context.js';
@@ -80,14 +80,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   constructor(options: KeyedStateBackendOptions) {
     const { maxParallelism, keyGroupRange } = options;
     const prefix = ownerPrefix(options.owner);
-    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > MAX_PARALLELISM_UPPER_BOUND) {
-      throw new ConfigError(
-        `${prefix}maxParallelism ${maxParallelism} is out of range; it must be an integer from 1 to ${MAX_PARALLELISM_UPPER_BOUND}`,
-      );
-    }
-    if (keyGroupRange.isEmpty || keyGroupRange.endKeyGroup >= maxParallelism) {
-      throw new ConfigError(`${prefix}key group range ${keyGroupRange} does not fit maxParallelism ${maxParallelism}`);
-    }
+    checkBackendOptions(maxParallelism, keyGroupRange, prefix);
     this.maxParallelism = maxParallelism;
     this.keyGroupRange = keyGroupRange;
     this.first = keyGroupRange.startKeyGroup;
@@ -100,12 +93,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const ctx = this.ctx;
     if (key === ctx.key && typeof key !== 'object') return;
     if (ctx.disposed) throw this.disposedError();
-    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
-    if (keyGroup < this.first || keyGroup > this.last) {
-      throw new StateAccessError(
-        `${ctx.prefix}key ${describeKey(key)} belongs to key group ${keyGroup}, which is not in this backend's ${this.keyGroupRange}; records must be partitioned by the same key and maxParallelism as the state`,
-      );
-    }
+    const keyGroup = ownedKeyGroup(key, this.maxParallelism, this.keyGroupRange, ctx.prefix);
     ctx.keyId = keyId(key);
     ctx.key = key;
     ctx.keyGroup = keyGroup;
@@ -306,13 +294,5 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   private disposedError(): StateAccessError {
     return new StateAccessError(`${this.ctx.prefix}the keyed state backend was used after it was disposed`);
-  }
-}
-
-function describeKey(key: Key): string {
-  try {
-    return JSON.stringify(key, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-  } catch {
-    return String(key);
   }
 }

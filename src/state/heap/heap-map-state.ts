@@ -3,10 +3,10 @@
  * User keys are {@link Key}-like values, identified by their canonical bytes (so `1` and
  * `'1'` are different keys, and `-0` is `0`).
  */
-import { StateAccessError } from '../../core/errors.js';
-import { keyFromId, keyId, type KeyId } from '../../core/key-encoding.js';
+import { keyFromId, type KeyId } from '../../core/key-encoding.js';
 import { copyValue } from '../copy-value.js';
 import type { InternalMapState } from '../internal-kv-state.js';
+import { mapUserKeyId } from '../map-user-key.js';
 import { HeapKvState } from './heap-kv-state.js';
 
 type UserMap = Map<KeyId, unknown>;
@@ -89,38 +89,6 @@ export class HeapMapState<UK, UV> extends HeapKvState implements InternalMapStat
   }
 
   private userKeyId(key: UK): KeyId {
-    switch (typeof key) {
-      case 'string':
-      case 'number':
-      case 'bigint':
-      case 'boolean':
-        if (key === key) return keyId(key as string); // NaN falls through to the error
-        break;
-      default:
-        if (Array.isArray(key)) {
-          try {
-            return keyId(key);
-          } catch (cause) {
-            throw this.badUserKey(key, cause);
-          }
-        }
-    }
-    throw this.badUserKey(key);
+    return mapUserKeyId(key, this.where());
   }
-
-  private badUserKey(key: unknown, cause?: unknown): StateAccessError {
-    const what = cause instanceof Error ? cause.message : `got ${describe(key)}`;
-    return new StateAccessError(
-      `${this.where()}: unsupported map key; map state keys must be strings, numbers (not NaN), bigints, booleans or tuples of these (${what})`,
-      { cause },
-    );
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return 'NaN';
-  if (typeof value !== 'object') return `a ${typeof value}`;
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? `an object of class ${name}` : 'an object';
 }

@@ -13,7 +13,7 @@ import {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from '../../../src/state/descriptors.js';
-import type { FullKeyedStateSnapshot, KeyedStateBackend } from '../../../src/state/keyed-state-backend.js';
+import type { FullKeyedStateSnapshot, KeyedStateBackend, KeyedStateSnapshot } from '../../../src/state/keyed-state-backend.js';
 import { VOID_NAMESPACE } from '../../../src/state/namespace.js';
 import type { AggregateFunction } from '../../../src/state/state.js';
 
@@ -26,8 +26,12 @@ export const FULL: KeyGroupRange = KeyGroupRange.of(0, MAX_P - 1);
 export interface ContractHarness {
   /** Creates a backend (disposed after the test). @default range FULL, maxParallelism MAX_P */
   create(range?: KeyGroupRange, maxParallelism?: number): Promise<KeyedStateBackend>;
-  /** Takes a snapshot and runs it. */
-  snapshotOf(backend: KeyedStateBackend, checkpointId?: number): Promise<FullKeyedStateSnapshot>;
+  /** Takes a snapshot as a checkpoint would (full or incremental), runs it, and makes it restorable. */
+  snapshotOf(backend: KeyedStateBackend, checkpointId?: number): Promise<KeyedStateSnapshot>;
+  /** Takes a full snapshot (canonical bytes, as a savepoint) and runs it. */
+  fullSnapshotOf(backend: KeyedStateBackend, checkpointId?: number): Promise<FullKeyedStateSnapshot>;
+  /** Runs per property test (backends that are slow to create use fewer). @default 60 */
+  readonly propertyRuns?: number;
   /** The backends created in the current test; a property test may dispose them between runs. */
   readonly created: KeyedStateBackend[];
 }

@@ -164,7 +164,7 @@ export function describePropertiesContract(h: ContractHarness): void {
             for (const backend of created.splice(0)) backend.dispose();
           },
         ),
-        { numRuns: 60 },
+        { numRuns: h.propertyRuns ?? 60 },
       );
     });
 
@@ -201,7 +201,7 @@ export function describePropertiesContract(h: ContractHarness): void {
             for (const b of created.splice(0)) b.dispose();
           },
         ),
-        { numRuns: 60 },
+        { numRuns: h.propertyRuns ?? 60 },
       );
     });
   });

@@ -115,7 +115,7 @@ export function describeRestoreErrorsContract(h: ContractHarness): void {
 
     it('fails with a StateSerializationError on truncated, corrupt or foreign bytes', async () => {
       const original = await fill(50);
-      const snapshot = await snapshotOf(original);
+      const snapshot = await h.fullSnapshotOf(original);
       const target = await create();
       const truncated = { ...snapshot, bytes: snapshot.bytes.subarray(0, snapshot.bytes.length - 10) };
       expect(() => target.restore([truncated])).toThrow(StateSerializationError);
@@ -135,7 +135,7 @@ export function describeRestoreErrorsContract(h: ContractHarness): void {
 
     it('reads only the key groups of its range: corruption elsewhere does not matter', async () => {
       const original = await fill(100);
-      const snapshot = await snapshotOf(original);
+      const snapshot = await h.fullSnapshotOf(original);
       const header = readKeyedSnapshotHeader(snapshot.bytes);
       const outside = header.keyGroups.find((entry) => entry.keyGroup >= 64)!;
       const damaged = flipByte(snapshot, outside.offset + 1);
@@ -155,7 +155,7 @@ export function describeRestoreErrorsContract(h: ContractHarness): void {
       map.put('x', 2);
       value.setCurrentNamespace('w');
       value.update(3);
-      const snapshot = await snapshotOf(backend, 9);
+      const snapshot = await h.fullSnapshotOf(backend, 9);
       const header = readKeyedSnapshotHeader(snapshot.bytes);
       expect(header.maxParallelism).toBe(MAX_P);
       expect(header.checkpointId).toBe(9);

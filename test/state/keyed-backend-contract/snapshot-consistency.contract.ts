@@ -110,8 +110,9 @@ export function describeSnapshotConsistencyContract(h: ContractHarness): void {
         backend.setCurrentKey(i);
         state.update(i);
       }
+      const before = calls; // a backend that serializes on write has done so already
       const runner = backend.snapshot(1);
-      expect(calls).toBe(0);
+      expect(calls).toBe(before);
       await runner.run();
       expect(calls).toBe(100);
     });

@@ -4,7 +4,7 @@
  * is synchronous and runs on the calling thread; errors RocksDB reports become
  * {@link RocksDBError}s carrying RocksDB's message.
  */
-import { EddyError } from '../../../core/errors.js';
+import { EddyError, registerErrorClass } from '../../../core/errors.js';
 
 /** A shared LRU block cache; give the same one to several instances to share one budget. */
 export interface RocksDBCache {
@@ -61,7 +61,9 @@ export interface RocksDBSnapshot {
 
 /**
  * An iterator over one column family in key order (bytewise). Keys and values returned
- * are fresh copies owned by the caller.
+ * are fresh copies owned by the caller; like Node's pooled Buffers, a copy may be a view
+ * into an ArrayBuffer other copies share (read it through its `byteOffset`, do not
+ * transfer its `buffer`).
  */
 export interface RocksDBIterator {
   seekToFirst(): void;
@@ -101,6 +103,7 @@ export interface RocksDB {
   createColumnFamily(name: string): RocksDBColumnFamily;
   dropColumnFamily(cf: RocksDBColumnFamily): void;
 
+  /** A fresh copy of the value (possibly sharing its ArrayBuffer, as {@link RocksDBIterator} says). */
   get(cf: RocksDBColumnFamily, key: Uint8Array): Uint8Array | undefined;
   put(cf: RocksDBColumnFamily, key: Uint8Array, value: Uint8Array): void;
   delete(cf: RocksDBColumnFamily, key: Uint8Array): void;
@@ -141,5 +144,11 @@ export interface RocksDBLibrary {
   listColumnFamilies(path: string): string[];
 }
 
-/** An error RocksDB reported (its message is RocksDB's status string). */
+/**
+ * An error RocksDB reported (its message is RocksDB's status string, after what was being
+ * done), or a misuse of a closed or released native object.
+ */
 export class RocksDBError extends EddyError {}
+
+// rebuilt as itself when it crosses from a worker thread
+registerErrorClass(RocksDBError);

@@ -1,0 +1,436 @@
+/**
+ * The `rocksdb` state backend (DESIGN §4.3, docs/ROCKSDB.md): keyed state in an embedded
+ * RocksDB instance per keyed operator subtask, one column family per state, keys laid out
+ * by key group (rocksdb-key-layout.ts), so state can be far larger than the JS heap.
+ * Checkpoints are incremental by default (a native RocksDB checkpoint, then only new SST
+ * files are stored); savepoints, and checkpoints with incremental checkpoints off, are full
+ * snapshots in the canonical format.
+ */
+import { randomUUID } from 'node:crypto';
+import { RestoreError, StateAccessError } from '../../core/errors.js';
+import { encodeKey, type Key } from '../../core/key-encoding.js';
+import type { KeyGroupRange } from '../../core/key-group-range.js';
+import type {
+  AggregatingStateDescriptor,
+  StateKind,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from '../descriptors.js';
+import type {
+  InternalAggregatingState,
+  InternalKvState,
+  InternalListState,
+  InternalMapState,
+  InternalReducingState,
+  InternalValueState,
+} from '../internal-kv-state.js';
+import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
+import { decodeEntryKey } from '../keyed-snapshot/keyed-snapshot-reader.js';
+import { collectRestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
+import { checkSameState, describeState, ownerPrefix, resolveRestoredState, type DescribedState } from '../keyed-snapshot/state-compatibility.js';
+import type {
+  FullKeyedStateSnapshot,
+  IncrementalKeyedStateSnapshot,
+  KeyedStateBackend,
+  KeyedStateBackendFactory,
+  KeyedStateBackendOptions,
+  KeyedStateSnapshot,
+  SnapshotFile,
+  SnapshotOptions,
+  SnapshotRunner,
+} from '../keyed-state-backend.js';
+import { checkBackendOptions, ownedKeyGroup } from '../keyed-backend-checks.js';
+import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
+import type { RocksDBStateBackendConfig } from '../state-backend-config.js';
+import type { RocksDB, RocksDBColumnFamily, RocksDBLibrary, RocksDBOpenOptions } from './native/rocksdb-api.js';
+import { RocksDBAggregatingState } from './rocksdb-aggregating-state.js';
+import { RocksDBFullSnapshotRunner, type CapturedColumn } from './rocksdb-full-snapshot-runner.js';
+import { RocksDBIncrementalSnapshotRunner } from './rocksdb-incremental-snapshot-runner.js';
+import { InstanceDirectory } from './rocksdb-instance-directory.js';
+import { RocksDBKeyContext } from './rocksdb-key-context.js';
+import { columnFamilyName, encodeKeyPrefix, keyGroupPrefixBytes, parseEntryKey } from './rocksdb-key-layout.js';
+import type { RocksDBKvState } from './rocksdb-kv-state.js';
+import { RocksDBListState } from './rocksdb-list-state.js';
+import { RocksDBMapState } from './rocksdb-map-state.js';
+import { RocksDBReducingState } from './rocksdb-reducing-state.js';
+import {
+  importRestoredState,
+  incrementalSnapshotStates,
+  mergeIncrementalSnapshots,
+  openFromIncrementalSnapshots,
+  type RocksDBRestoreTarget,
+  type ValueTransform,
+} from './rocksdb-restore.js';
+import { resolveRocksDBSettings, threadResources } from './rocksdb-resources.js';
+import { migrateColumnFamily, migratingTransform } from './rocksdb-state-migration.js';
+import { RocksDBValueState } from './rocksdb-value-state.js';
+
+/** What the runtime tells the factory about where the backends run. */
+export interface RocksDBBackendContext {
+  readonly jobId: string;
+  readonly attemptNumber: number;
+  /** Keyed operator subtasks per worker thread, to share the write buffer budget. @default 1 */
+  readonly instancesPerThread?: number;
+}
+
+/**
+ * The factory the runtime uses for `--state-backend rocksdb`.
+ *
+ * @throws {@link ConfigError} if librocksdb cannot be loaded (saying how to install it) or a setting is invalid
+ */
+export function createRocksDBBackendFactory(config: RocksDBStateBackendConfig, context: RocksDBBackendContext): KeyedStateBackendFactory {
+  const settings = resolveRocksDBSettings(config);
+  const resources = threadResources(settings);
+  return (options) =>
+    new RocksDBKeyedStateBackend(options, {
+      library: resources.library,
+      openOptions: resources.openOptions(context.instancesPerThread ?? 1),
+      directory: InstanceDirectory.create(
+        settings.localDirectory,
+        context.jobId,
+        options.instanceName ?? `instance-${randomUUID()}`,
+      ),
+      incrementalCheckpoints: settings.incrementalCheckpoints,
+    });
+}
+
+/** What an instance is made with. */
+export interface RocksDBInstanceSettings {
+  readonly library: RocksDBLibrary;
+  readonly openOptions: RocksDBOpenOptions;
+  readonly directory: InstanceDirectory;
+  readonly incrementalCheckpoints: boolean;
+}
+
+interface RegisteredState extends DescribedState {
+  readonly descriptor: StateDescriptor<unknown>;
+  readonly state: RocksDBKvState;
+}
+
+/** Keyed state in RocksDB. Values are serialized on every write and deserialized on every read. */
+export class RocksDBKeyedStateBackend implements KeyedStateBackend {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  private readonly ctx: RocksDBKeyContext;
+  private readonly settings: RocksDBInstanceSettings;
+  private readonly owner: string | undefined;
+  private readonly states = new Map<string, RegisteredState>();
+  /** States in the database that no descriptor has requested yet. */
+  private readonly restored = new Map<string, KeyedSnapshotStateMeta>();
+  /** SST files of the last completed checkpoint, by local name; the next checkpoint refers to them. */
+  private confirmed = new Map<string, SnapshotFile>();
+  /** SST files of checkpoints not yet completed. */
+  private readonly pending = new Map<number, ReadonlyMap<string, SnapshotFile>>();
+  /** After a restore from one snapshot: its SST files by name, absolute locations. */
+  private reusable: ReadonlyMap<string, { readonly file: string; readonly size: number }> = new Map();
+  private snapshotsInFlight = 0;
+
+  constructor(options: KeyedStateBackendOptions, settings: RocksDBInstanceSettings) {
+    const { maxParallelism, keyGroupRange } = options;
+    const prefix = ownerPrefix(options.owner);
+    checkBackendOptions(maxParallelism, keyGroupRange, prefix);
+    this.maxParallelism = maxParallelism;
+    this.keyGroupRange = keyGroupRange;
+    this.owner = options.owner;
+    this.settings = settings;
+    const db = settings.library.open(settings.directory.newDatabasePath(), [], settings.openOptions);
+    this.ctx = new RocksDBKeyContext(prefix, keyGroupPrefixBytes(maxParallelism), db);
+  }
+
+  /** The open database (for tests and tools). */
+  get db(): RocksDB {
+    return this.ctx.db;
+  }
+
+  setCurrentKey(key: Key): void {
+    const ctx = this.ctx;
+    if (key === ctx.key && typeof key !== 'object') return;
+    if (ctx.disposed) throw this.disposedError();
+    const keyGroup = ownedKeyGroup(key, this.maxParallelism, this.keyGroupRange, ctx.prefix);
+    ctx.keyPrefix = encodeKeyPrefix(keyGroup, encodeKey(key), ctx.keyGroupBytes);
+    ctx.key = key;
+    ctx.keyGroup = keyGroup;
+  }
+
+  getCurrentKey(): Key | undefined {
+    return this.ctx.key;
+  }
+
+  getCurrentKeyGroup(): number {
+    return this.ctx.keyGroup;
+  }
+
+  getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): InternalValueState<T>;
+  getPartitionedState<T>(descriptor: ListStateDescriptor<T>): InternalListState<T>;
+  getPartitionedState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): InternalMapState<UK, UV>;
+  getPartitionedState<T>(descriptor: ReducingStateDescriptor<T>): InternalReducingState<T>;
+  getPartitionedState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): InternalAggregatingState<IN, OUT>;
+  getPartitionedState(descriptor: StateDescriptor<unknown>): InternalKvState {
+    if (this.ctx.disposed) throw this.disposedError();
+    const described = describeState(descriptor);
+    const existing = this.states.get(descriptor.name);
+    if (existing !== undefined) {
+      checkSameState(existing.meta, described.meta, this.owner);
+      return existing.state;
+    }
+    const restored = this.restored.get(descriptor.name);
+    const decoder = restored === undefined ? undefined : resolveRestoredState(restored, descriptor, this.owner);
+    const cf = this.columnFamily(descriptor.name);
+    if (decoder?.migrate !== undefined) {
+      migrateColumnFamily(this.ctx.db, cf, descriptor.kind, migratingTransform(decoder.codec.value, decoder.migrate));
+    }
+    this.restored.delete(descriptor.name);
+    const state = this.createState(descriptor, cf, described);
+    this.states.set(descriptor.name, { ...described, descriptor, state });
+    return state;
+  }
+
+  getKeys(stateName: string, namespace: Namespace = VOID_NAMESPACE): Key[] {
+    const wanted = namespace === VOID_NAMESPACE ? undefined : encodeKey(namespace);
+    const keys: Key[] = [];
+    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
+      if (wanted === undefined ? namespaceBytes === undefined : namespaceBytes !== undefined && sameNamespace(namespaceBytes, wanted)) {
+        keys.push(decodeEntryKey(keyBytes, stateName, keyGroup));
+      }
+    });
+    return keys;
+  }
+
+  getKeysAndNamespaces(stateName: string): Array<readonly [Key, Namespace]> {
+    const pairs: Array<readonly [Key, Namespace]> = [];
+    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
+      const key = decodeEntryKey(keyBytes, stateName, keyGroup);
+      pairs.push([key, namespaceBytes === undefined ? VOID_NAMESPACE : decodeEntryKey(namespaceBytes, stateName, keyGroup)]);
+    });
+    return pairs;
+  }
+
+  hasState(stateName: string): boolean {
+    return this.states.has(stateName) || this.restored.has(stateName);
+  }
+
+  snapshot(checkpointId: number, options?: SnapshotOptions): SnapshotRunner {
+    if (this.ctx.disposed) throw this.disposedError();
+    if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) {
+      throw new RangeError(`checkpoint id must be a non-negative safe integer, got ${checkpointId}`);
+    }
+    const columns = this.capturedColumns();
+    this.snapshotsInFlight++;
+    const released = (): void => {
+      this.snapshotsInFlight--;
+    };
+    const files = options?.files;
+    if (files === undefined || options?.savepoint === true || !this.settings.incrementalCheckpoints) {
+      return new RocksDBFullSnapshotRunner(this.ctx.db, this.ctx.db.snapshot(), columns, {
+        checkpointId,
+        maxParallelism: this.maxParallelism,
+        keyGroupRange: this.keyGroupRange,
+        keyGroupBytes: this.ctx.keyGroupBytes,
+        prefix: this.ctx.prefix,
+      }, released);
+    }
+    if (this.confirmed.size === 0 && this.reusable.size > 0) {
+      for (const [name, { file, size }] of this.reusable) if (files.owns(file)) this.confirmed.set(name, { name, file: files.locate(file), size });
+    }
+    this.reusable = new Map();
+    const directory = this.settings.directory.checkpointPath(checkpointId);
+    this.ctx.db.checkpoint(directory);
+    return new RocksDBIncrementalSnapshotRunner(
+      {
+        checkpointId,
+        maxParallelism: this.maxParallelism,
+        keyGroupRange: this.keyGroupRange,
+        states: columns.map((c) => c.meta),
+        directory,
+        prefix: this.ctx.prefix,
+        previous: new Map(this.confirmed),
+      },
+      files,
+      (sstFiles) => this.pending.set(checkpointId, sstFiles),
+      released,
+    );
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const files = this.pending.get(checkpointId);
+    if (files === undefined) return;
+    this.confirmed = new Map(files);
+    for (const id of this.pending.keys()) if (id <= checkpointId) this.pending.delete(id);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.pending.delete(checkpointId);
+  }
+
+  restore(snapshots: readonly KeyedStateSnapshot[]): void {
+    if (this.ctx.disposed) throw this.disposedError();
+    const incremental = snapshots.filter((s): s is IncrementalKeyedStateSnapshot => s.type === 'incremental');
+    const full = snapshots.filter((s): s is FullKeyedStateSnapshot => s.type !== 'incremental');
+    const target = {
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: this.keyGroupRange,
+      owner: this.owner,
+    };
+    // check the full snapshots before changing anything
+    const collected = full.length > 0 ? collectRestoredKeyedState(full, target) : new Map();
+    if (incremental.length > 0) {
+      const restoreTarget = {
+        library: this.settings.library,
+        openOptions: this.settings.openOptions,
+        directory: this.settings.directory,
+        maxParallelism: this.maxParallelism,
+        keyGroupRange: this.keyGroupRange,
+        keyGroupBytes: this.ctx.keyGroupBytes,
+        prefix: this.ctx.prefix,
+      };
+      if (this.states.size === 0 && this.restored.size === 0) this.openRestored(incremental, restoreTarget);
+      else this.mergeRestored(incremental, restoreTarget);
+    }
+    // check every full snapshot's states before writing any of them
+    const imports: Array<() => void> = [];
+    for (const [name, incoming] of collected) {
+      const registered = this.states.get(name);
+      let transform: ((bytes: Uint8Array) => Uint8Array) | undefined;
+      if (registered !== undefined) {
+        const decoder = resolveRestoredState(incoming.meta, registered.descriptor, this.owner);
+        if (decoder.migrate !== undefined) transform = migratingTransform(decoder.codec.value, decoder.migrate);
+      } else {
+        const known = this.restored.get(name);
+        if (known !== undefined) checkSameMeta(known, incoming.meta, this.ctx.prefix);
+      }
+      imports.push(() => {
+        importRestoredState(this.ctx.db, this.columnFamily(name), incoming, this.ctx.keyGroupBytes, this.ctx.prefix, transform);
+        if (registered === undefined) this.restored.set(name, incoming.meta);
+      });
+    }
+    for (const apply of imports) apply();
+  }
+
+  /** Replaces the (empty) database with one opened from `snapshots`. */
+  private openRestored(snapshots: readonly IncrementalKeyedStateSnapshot[], target: RocksDBRestoreTarget): void {
+    const opened = openFromIncrementalSnapshots(snapshots, target);
+    this.ctx.db.close();
+    this.ctx.db = opened.db;
+    for (const [name, meta] of opened.states) this.restored.set(name, meta);
+    this.reusable = opened.reusable;
+    this.confirmed = new Map();
+  }
+
+  /** Copies the entries of `snapshots` into the database, whose states may be in use. */
+  private mergeRestored(snapshots: readonly IncrementalKeyedStateSnapshot[], target: RocksDBRestoreTarget): void {
+    const incoming = incrementalSnapshotStates(snapshots, target);
+    const transforms = new Map<string, { kind: StateKind; transform: ValueTransform }>();
+    for (const [name, meta] of incoming) {
+      const registered = this.states.get(name);
+      if (registered !== undefined) {
+        const decoder = resolveRestoredState(meta, registered.descriptor, this.owner);
+        if (decoder.migrate !== undefined) transforms.set(name, { kind: meta.kind, transform: migratingTransform(decoder.codec.value, decoder.migrate) });
+        continue;
+      }
+      const known = this.restored.get(name);
+      if (known !== undefined) checkSameMeta(known, meta, this.ctx.prefix);
+    }
+    mergeIncrementalSnapshots(this.ctx.db, snapshots, target, transforms);
+    for (const [name, meta] of incoming) if (!this.states.has(name)) this.restored.set(name, meta);
+  }
+
+  dispose(): void {
+    if (this.ctx.disposed) return;
+    this.ctx.disposed = true;
+    this.ctx.key = undefined;
+    this.ctx.keyGroup = -1;
+    this.ctx.keyPrefix = new Uint8Array(0);
+    this.states.clear();
+    this.restored.clear();
+    this.ctx.db.close();
+    this.settings.directory.remove();
+  }
+
+  /** The column family of state `name`, created if missing. */
+  private columnFamily(name: string): RocksDBColumnFamily {
+    const cfName = columnFamilyName(name);
+    return this.ctx.db.columnFamily(cfName) ?? this.ctx.db.createColumnFamily(cfName);
+  }
+
+  /** Every state with its meta and column family, as a snapshot records them. */
+  private capturedColumns(): CapturedColumn[] {
+    const columns: CapturedColumn[] = [];
+    for (const { meta } of this.states.values()) columns.push({ meta, cf: this.columnFamily(meta.name) });
+    for (const meta of this.restored.values()) columns.push({ meta, cf: this.columnFamily(meta.name) });
+    return columns;
+  }
+
+  /** Visits the (key, namespace) of every entry of a state, once per pair. */
+  private scanKeys(stateName: string, visit: (keyGroup: number, keyBytes: Uint8Array, namespaceBytes: Uint8Array | undefined) => void): void {
+    if (this.ctx.disposed) throw this.disposedError();
+    if (!this.states.has(stateName)) {
+      throw new StateAccessError(
+        `${this.ctx.prefix}no keyed state named '${stateName}' has been requested; request it with its descriptor before listing its keys`,
+      );
+    }
+    const it = this.ctx.db.iterator(this.columnFamily(stateName));
+    let previous: Uint8Array | undefined;
+    try {
+      for (it.seekToFirst(); it.valid(); it.next()) {
+        const entryKey = it.key();
+        const parsed = parseEntryKey(entryKey, this.ctx.keyGroupBytes, stateName);
+        const pair = entryKey.subarray(0, parsed.prefixLength);
+        if (previous !== undefined && sameNamespace(previous, pair)) continue; // more entries of one map
+        previous = pair;
+        visit(parsed.keyGroup, parsed.keyBytes, parsed.namespaceBytes);
+      }
+      it.checkStatus();
+    } finally {
+      it.close();
+    }
+  }
+
+  private createState(descriptor: StateDescriptor<unknown>, cf: RocksDBColumnFamily, described: DescribedState): RocksDBKvState {
+    const column = { cf };
+    switch (descriptor.kind) {
+      case 'value':
+        return new RocksDBValueState(descriptor.name, column, this.ctx, described.codec);
+      case 'list':
+        return new RocksDBListState(descriptor.name, column, this.ctx, described.codec);
+      case 'map':
+        return new RocksDBMapState(descriptor.name, column, this.ctx, described.codec);
+      case 'reducing':
+        return new RocksDBReducingState(descriptor as ReducingStateDescriptor<unknown>, column, this.ctx, described.codec);
+      case 'aggregating':
+        return new RocksDBAggregatingState(
+          descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>,
+          column,
+          this.ctx,
+          described.codec,
+        );
+      default:
+        throw new StateAccessError(
+          `${this.ctx.prefix}state '${(descriptor as StateDescriptor).name}' has unknown kind '${String((descriptor as StateDescriptor).kind)}'`,
+        );
+    }
+  }
+
+  private disposedError(): StateAccessError {
+    return new StateAccessError(`${this.ctx.prefix}the keyed state backend was used after it was disposed`);
+  }
+}
+
+function checkSameMeta(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta, prefix: string): void {
+  const same = (Object.keys(a) as Array<keyof KeyedSnapshotStateMeta>).every((field) => a[field] === b[field]);
+  if (!same) {
+    throw new RestoreError(
+      `${prefix}state '${a.name}' was restored before as ${a.kind} state (serializer '${a.serializerId}' v${a.serializerVersion}, version ${a.descriptorVersion}) and now as ${b.kind} state (serializer '${b.serializerId}' v${b.serializerVersion}, version ${b.descriptorVersion})`,
+    );
+  }
+}
+
+function sameNamespace(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

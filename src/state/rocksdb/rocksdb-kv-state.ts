@@ -1,0 +1,132 @@
+/**
+ * What the five RocksDB state kinds share: the namespace switch, the entry key of the
+ * current (key, namespace), serialization of values (every write serializes, every read
+ * deserializes, so callers never share objects with stored state), and error messages.
+ */
+import { StateAccessError } from '../../core/errors.js';
+import { encodeKey } from '../../core/key-encoding.js';
+import { checkStorable } from '../copy-value.js';
+import type { StateKind } from '../descriptors.js';
+import type { InternalKvState } from '../internal-kv-state.js';
+import type { StateBlockCodec } from '../keyed-snapshot/state-block-codec.js';
+import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
+import type { TypeSerializer } from '../serializer.js';
+import type { ColumnSlot, RocksDBKeyContext } from './rocksdb-key-context.js';
+import { concatBytes, encodeNamespace, VOID_NAMESPACE_BYTES } from './rocksdb-key-layout.js';
+
+/** The base of the RocksDB state objects. */
+export abstract class RocksDBKvState implements InternalKvState {
+  abstract readonly kind: StateKind;
+  readonly name: string;
+  /** The column family; the backend rebinds it after a restore. */
+  readonly column: ColumnSlot;
+  protected readonly ctx: RocksDBKeyContext;
+  protected readonly serializer: TypeSerializer<unknown>;
+  protected readonly userKeySerializer: TypeSerializer<unknown>;
+  private namespace: Namespace = VOID_NAMESPACE;
+  private namespaceBytes: Uint8Array = VOID_NAMESPACE_BYTES;
+  /** The entry key of (cachedFor, namespaceBytes), rebuilt when either changes. */
+  private cachedKey: Uint8Array = VOID_NAMESPACE_BYTES;
+  private cachedFor: Uint8Array | undefined;
+
+  constructor(name: string, column: ColumnSlot, ctx: RocksDBKeyContext, codec: StateBlockCodec) {
+    this.name = name;
+    this.column = column;
+    this.ctx = ctx;
+    this.serializer = codec.value;
+    this.userKeySerializer = codec.userKey;
+  }
+
+  setCurrentNamespace(namespace: Namespace): void {
+    if (namespace === this.namespace) return;
+    if (namespace === VOID_NAMESPACE) {
+      this.namespaceBytes = VOID_NAMESPACE_BYTES;
+    } else {
+      try {
+        this.namespaceBytes = encodeNamespace(encodeKey(namespace));
+      } catch (cause) {
+        throw new StateAccessError(
+          `${this.where()}: a namespace must be VOID_NAMESPACE or a key-like value (string, number, bigint, boolean or a tuple of these): ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+    }
+    this.namespace = namespace;
+    this.cachedFor = undefined;
+  }
+
+  getCurrentNamespace(): Namespace {
+    return this.namespace;
+  }
+
+  clear(): void {
+    this.ctx.db.delete(this.column.cf, this.entryKey());
+  }
+
+  /** The entry key of the current key and namespace (`[key group][key][namespace]`). */
+  protected entryKey(): Uint8Array {
+    const prefix = this.ctx.keyPrefix;
+    if (prefix !== this.cachedFor) {
+      if (this.ctx.keyGroup < 0) throw this.noCurrentKey();
+      this.cachedKey = concatBytes(prefix, this.namespaceBytes);
+      this.cachedFor = prefix;
+    }
+    return this.cachedKey;
+  }
+
+  /** The stored bytes for the current key and namespace. */
+  protected readBytes(): Uint8Array | undefined {
+    return this.ctx.db.get(this.column.cf, this.entryKey());
+  }
+
+  protected writeBytes(bytes: Uint8Array): void {
+    this.ctx.db.put(this.column.cf, this.entryKey(), bytes);
+  }
+
+  /** Serializes a value coming in from the user (a list element, a map value, a value…). */
+  protected serialize(value: unknown): Uint8Array {
+    if (typeof value === 'function' || typeof value === 'symbol') throw this.cannotStore(`a ${typeof value}`);
+    try {
+      if (typeof value === 'object') checkStorable(value);
+      return this.serializer.serialize(value);
+    } catch (cause) {
+      throw this.cannotStore('this value', cause);
+    }
+  }
+
+  protected deserialize(bytes: Uint8Array): unknown {
+    return this.serializer.deserialize(bytes);
+  }
+
+  /** Runs `body` with the current namespace set to `namespace`, then restores it. */
+  protected inNamespace<R>(namespace: Namespace, body: () => R): R {
+    const saved = this.namespace;
+    this.setCurrentNamespace(namespace);
+    try {
+      return body();
+    } finally {
+      this.setCurrentNamespace(saved);
+    }
+  }
+
+  /** `operator 'x' (subtask 1/2): list state 'name'`, for error messages. */
+  protected where(): string {
+    return `${this.ctx.prefix}${this.kind} state '${this.name}'`;
+  }
+
+  private noCurrentKey(): StateAccessError {
+    return new StateAccessError(
+      this.ctx.disposed
+        ? `${this.where()} was used after its state backend was disposed`
+        : `${this.where()} was used with no current key; keyed state can only be used while a keyed function processes a record or timer`,
+    );
+  }
+
+  private cannotStore(what: string, cause?: unknown): StateAccessError {
+    const reason = cause instanceof Error ? `: ${cause.message}` : '';
+    return new StateAccessError(
+      `${this.where()}: cannot store ${what}; state values must be plain data (primitives, plain objects, arrays, Map, Set, Date, typed arrays)${reason}`,
+      { cause },
+    );
+  }
+}

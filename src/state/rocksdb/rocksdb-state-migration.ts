@@ -1,0 +1,40 @@
+/**
+ * Brings a restored state's stored values to the version its descriptor asks for (DESIGN
+ * §4.4): every value (list element, map value, accumulator) is deserialized, passed
+ * through the descriptor's `migrate` and written back, in batches.
+ */
+import type { StateKind } from '../descriptors.js';
+import type { TypeSerializer } from '../serializer.js';
+import type { RocksDB, RocksDBColumnFamily } from './native/rocksdb-api.js';
+import { appendListElements, splitListElements } from './rocksdb-list-format.js';
+
+const BATCH_ENTRIES = 1000;
+
+/** A function that rewrites one stored value's bytes through `migrate`. */
+export function migratingTransform(serializer: TypeSerializer<unknown>, migrate: (value: unknown) => unknown): (bytes: Uint8Array) => Uint8Array {
+  return (bytes) => serializer.serialize(migrate(serializer.deserialize(bytes)));
+}
+
+/** Rewrites every value of column family `cf` (a state of kind `kind`) with `transform`. */
+export function migrateColumnFamily(db: RocksDB, cf: RocksDBColumnFamily, kind: StateKind, transform: (bytes: Uint8Array) => Uint8Array): void {
+  const batch = db.newWriteBatch();
+  const snapshot = db.snapshot();
+  const it = db.iterator(cf, { snapshot });
+  try {
+    for (it.seekToFirst(); it.valid(); it.next()) {
+      const value = it.value();
+      const migrated = kind === 'list' ? appendListElements(undefined, splitListElements(value).map(transform)) : transform(value);
+      batch.put(cf, it.key(), migrated);
+      if (batch.count() >= BATCH_ENTRIES) {
+        db.write(batch);
+        batch.clear();
+      }
+    }
+    it.checkStatus();
+    if (batch.count() > 0) db.write(batch);
+  } finally {
+    it.close();
+    snapshot.release();
+    batch.destroy();
+  }
+}

@@ -12,6 +12,12 @@
  * how much CPU other processes used meanwhile (bench/checkpoint/common.ts, `cpuMeter`)
  * and say in their unit when a figure comes from disturbed runs.
  *
+ * RocksDB benchmarks (bench/rocksdb/): `rocksdb-state-ops` (per-operation cost against the
+ * heap backend), `rocksdb-checkpoint-restore` (full against incremental checkpoints of
+ * ~1 GB of state, then restore and rescale; `--rocksdb-keys N` changes the key count), and
+ * `keyed-count-p2-rocksdb` (the keyed count job on the rocksdb backend); `--only rocksdb`
+ * runs all three.
+ *
  * Savepoint benchmarks (bench/savepoint/), one group `savepoint-restore-rescale` (so
  * `--only savepoint`, `--only restore` or `--only rescale` run it): savepoint and
  * stop-with-savepoint duration of a job holding 1,000,000 keys at parallelism 2, then
@@ -21,12 +27,15 @@
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runJob } from 'eddy';
+import type { StateBackendKind } from 'eddy';
 import { checkpointDurationVsState } from './checkpoint/checkpoint-duration.js';
 import { checkpointOverhead } from './checkpoint/checkpoint-overhead.js';
 import { recoveryTime } from './checkpoint/recovery-time.js';
 import { savepointBenchmarks } from './savepoint/savepoint-benchmarks.js';
 import { snapshotSyncVsSize } from './micro/snapshot-sync-vs-size.js';
 import { valueStateReadModifyWrite } from './micro/value-state-rmw.js';
+import { rocksdbBackendCheckpoints } from './rocksdb/backend-checkpoints.js';
+import { stateOperationCosts } from './rocksdb/state-operations.js';
 
 interface Result {
   readonly bench: string;
@@ -39,6 +48,8 @@ const argument = (name: string) => (process.argv.includes(name) ? process.argv[p
 const only = argument('--only');
 const savepointKeys = Number(argument('--savepoint-keys') ?? 1_000_000);
 if (!Number.isInteger(savepointKeys) || savepointKeys < 1000) throw new Error(`--savepoint-keys: expected an integer ≥ 1000, got ${argument('--savepoint-keys')}`);
+const rocksdbKeys = Number(argument('--rocksdb-keys') ?? 1_000_000);
+if (!Number.isInteger(rocksdbKeys) || rocksdbKeys < 1000) throw new Error(`--rocksdb-keys: expected an integer ≥ 1000, got ${argument('--rocksdb-keys')}`);
 const results: Result[] = [];
 /** Whether the group of benchmarks called `name` runs under `--only`. */
 const selected = (name: string) => !only || name.includes(only);
@@ -48,12 +59,19 @@ function report(r: Result): void {
   process.stdout.write(JSON.stringify(r) + '\n');
 }
 
-async function jobThroughput(bench: string, job: string, parallelism: number, records: number, extra: Record<string, string> = {}) {
+async function jobThroughput(
+  bench: string,
+  job: string,
+  parallelism: number,
+  records: number,
+  extra: Record<string, string> = {},
+  stateBackend: StateBackendKind = 'hashmap',
+) {
   if (only && !bench.includes(only)) return;
   // warm-up run: the first run pays for loading tsx and the job module in each worker
-  await runJob(job, { parallelism, parameters: { records: String(Math.min(records, 200_000)), ...extra } });
+  await runJob(job, { parallelism, stateBackend, parameters: { records: String(Math.min(records, 200_000)), ...extra } });
   const started = performance.now();
-  const result = await runJob(job, { parallelism, parameters: { records: String(records), ...extra } });
+  const result = await runJob(job, { parallelism, stateBackend, parameters: { records: String(records), ...extra } });
   const seconds = (performance.now() - started) / 1000;
   const read = result.vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
   if (read !== records) throw new Error(`${bench}: read ${read} records, expected ${records}`);
@@ -61,7 +79,7 @@ async function jobThroughput(bench: string, job: string, parallelism: number, re
     bench,
     value: Math.round(records / seconds),
     unit: 'records/s',
-    detail: { parallelism, records, seconds: +seconds.toFixed(3), perCore: Math.round(records / seconds / Math.min(parallelism, availableParallelism())) },
+    detail: { parallelism, stateBackend, records, seconds: +seconds.toFixed(3), perCore: Math.round(records / seconds / Math.min(parallelism, availableParallelism())) },
   });
 }
 
@@ -81,6 +99,7 @@ process.stderr.write(`eddy bench: node ${process.version}, ${availableParallelis
 await jobThroughput('stateless-chain-p1', 'bench/jobs/stateless-pipeline.ts', 1, 30_000_000);
 await jobThroughput('keyed-count-p1', 'bench/jobs/keyed-count.ts', 1, 10_000_000);
 await jobThroughput('keyed-count-p2', 'bench/jobs/keyed-count.ts', 2, 10_000_000);
+await jobThroughput('keyed-count-p2-rocksdb', 'bench/jobs/keyed-count.ts', 2, 2_000_000, {}, 'rocksdb');
 await startupLatency();
 // windows in event time (bench/jobs/window-aggregation.ts): tumbling and sliding with reduce, sessions with a process function
 await jobThroughput('window-tumbling-reduce-p2', 'bench/jobs/window-aggregation.ts', 2, 1_000_000, { kind: 'tumbling' });
@@ -89,6 +108,13 @@ await jobThroughput('window-session-process-p2', 'bench/jobs/window-aggregation.
 if (!only || 'value-state-rmw'.includes(only)) {
   report(valueStateReadModifyWrite('int', 100_000, 10_000_000));
   report(valueStateReadModifyWrite('string', 100_000, 10_000_000));
+}
+if (selected('rocksdb-state-ops')) {
+  for (const r of await stateOperationCosts(200_000, 500_000)) report(r);
+}
+if (selected('rocksdb-checkpoint-restore')) {
+  // ~1.1 GB of state: 1,000,000 keys of 1,000-byte values (plus key and encoding), fill ~2 min
+  for (const r of await rocksdbBackendCheckpoints({ keys: rocksdbKeys, valueBytes: 1000 })) report(r);
 }
 if (selected('snapshot-sync-vs-size')) {
   for (const r of await snapshotSyncVsSize([10_000, 1_000_000])) report(r);

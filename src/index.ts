@@ -172,5 +172,11 @@ export { CheckpointCorruptedError } from './checkpoint/storage/checkpoint-corrup
 export { RestartStrategies } from './runtime/failover/restart-strategy.js';
 export type { RestartStrategyConfig } from './runtime/failover/restart-strategy.js';
 export type { RunOptions } from './cluster/run-options.js';
+export type {
+  HashMapStateBackendConfig,
+  RocksDBStateBackendConfig,
+  StateBackendConfig,
+  StateBackendKind,
+} from './state/state-backend-config.js';
 export { JobResult } from './cluster/job-result.js';
 export type { JobProgress, VertexMetrics } from './cluster/job-result.js';

@@ -11,12 +11,23 @@
  * intermediate savepoint: a later failover to an older checkpoint would repeat that
  * output). A stop-with-savepoint ends every source, then takes the final checkpoint as
  * a savepoint; its completion is announced, sinks commit, and the tasks finish.
+ *
+ * Retained checkpoints and the shared files of incremental checkpoints are kept by
+ * {@link RetainedCheckpoints}: acknowledgements register their shared files for their
+ * pending checkpoint, and an abort or a subsumption deletes those no checkpoint holds.
  */
 import { CheckpointError } from '../core/errors.js';
 import type { CheckpointOptions, CheckpointBarrier } from '../runtime/io/channel-event.js';
 import type { CheckpointConfig } from './checkpoint-config.js';
-import type { CheckpointMetadata, OperatorState, OperatorSubtaskState, TaskCheckpointAck } from './checkpoint-metadata.js';
+import type { CheckpointMetadata, TaskCheckpointAck } from './checkpoint-metadata.js';
 import type { CheckpointCounts, CheckpointStats } from './checkpoint-stats.js';
+import { pendingCheckpointMetadata, pendingCheckpointStats } from './pending-checkpoint.js';
+import type { PendingCheckpoint, SavepointRequest } from './pending-checkpoint.js';
+import { incrementalHandlesOf, RetainedCheckpoints } from './retained-checkpoints.js';
+import type { CompletedCheckpoint, RetainedCheckpointStorage } from './retained-checkpoints.js';
+import type { SharedStateRegistry } from './storage/shared-state-registry.js';
+
+export type { CompletedCheckpoint } from './retained-checkpoints.js';
 
 /** The checkpoint settings the coordinator uses. */
 export type CoordinatorSettings = Pick<
@@ -25,10 +36,8 @@ export type CoordinatorSettings = Pick<
 >;
 
 /** The part of checkpoint storage the coordinator uses. */
-export interface CoordinatorStorage {
-  checkpointDirectory(checkpointId: number): string;
+export interface CoordinatorStorage extends RetainedCheckpointStorage {
   writeMetadata(metadata: CheckpointMetadata): Promise<string>;
-  discardCheckpoint(checkpointId: number): Promise<void>;
 }
 
 /** How the coordinator reaches the tasks of the running attempt. */
@@ -80,29 +89,6 @@ export interface CoordinatorListener {
   onCheckpointAborted?(stats: CheckpointStats): void;
 }
 
-/** A completed checkpoint the coordinator retains. */
-export interface CompletedCheckpoint {
-  readonly metadata: CheckpointMetadata;
-  readonly directory: string;
-}
-
-interface PendingCheckpoint {
-  readonly id: number;
-  readonly barrier: CheckpointBarrier;
-  readonly isFinal: boolean;
-  readonly acks: Map<string, TaskCheckpointAck>;
-  readonly timer: NodeJS.Timeout;
-  /** For savepoints: who waits for it. */
-  readonly savepoint?: SavepointRequest;
-}
-
-/** Someone waiting for a savepoint. */
-interface SavepointRequest {
-  readonly directory: string;
-  resolve(directory: string): void;
-  reject(error: CheckpointError): void;
-}
-
 /** A stop-with-savepoint between the stop of the sources and the final savepoint. */
 interface StopRequest extends SavepointRequest {
   readonly drain: boolean;
@@ -114,7 +100,6 @@ const HISTORY = 50;
 export class CheckpointCoordinator {
   private nextId: number;
   private readonly pending = new Map<number, PendingCheckpoint>();
-  private readonly completed: CompletedCheckpoint[] = [];
   private readonly history: CheckpointStats[] = [];
   private readonly counts = { triggered: 0, completed: 0, aborted: 0 };
   private gateway: CheckpointGateway | undefined;
@@ -124,6 +109,13 @@ export class CheckpointCoordinator {
   private periodic: NodeJS.Timeout | undefined;
   private readonly expectedAcks: number;
   private stopping: StopRequest | undefined;
+  /** Retained checkpoints and the shared files of incremental ones; only with storage. */
+  private readonly retained: RetainedCheckpoints | undefined;
+  /**
+   * The retained checkpoint whose files the tasks' keyed backends refer to now: the last
+   * one whose completion they were told of, or the one they restored.
+   */
+  private lastNotified: number | undefined;
 
   constructor(
     private readonly jobId: string,
@@ -133,18 +125,43 @@ export class CheckpointCoordinator {
     private readonly tasks: readonly CoordinatorTask[],
     private readonly operators: readonly CoordinatorOperator[],
     private readonly listener: CoordinatorListener,
-    /** The checkpoint a run started from, if any: ids continue after it (it is never discarded). */
+    /**
+     * The checkpoint a run started from, if any: ids continue after it. It is never
+     * discarded, unless it is a checkpoint of this job in this storage (see {@link restoring}).
+     */
     restoredFrom?: CompletedCheckpoint,
     private readonly savepoints?: SavepointStorage,
     private readonly now: () => number = Date.now,
   ) {
     this.expectedAcks = tasks.length;
     this.nextId = (restoredFrom?.metadata.checkpointId ?? 0) + 1;
+    this.retained = storage && new RetainedCheckpoints(storage, jobId, settings.retained);
+    if (restoredFrom) this.restoring(restoredFrom);
+  }
+
+  /** Who holds which shared file of incremental checkpoints (undefined without storage). */
+  get sharedStateRegistry(): SharedStateRegistry | undefined {
+    return this.retained?.registry;
+  }
+
+  /**
+   * The next attempt restores from `checkpoint`. If it is a checkpoint of this job that
+   * the coordinator does not retain (the newer ones were broken, or a coordinator took
+   * over a job's directory), it becomes the oldest retained checkpoint and the registry
+   * is rebuilt with its shared files, so the files the restored state refers to are not
+   * deleted before a newer checkpoint holds them. Checkpoints of other jobs hold nothing
+   * here: their files are never deleted, and never referred to.
+   */
+  restoring(checkpoint: CompletedCheckpoint): void {
+    const id = checkpoint.metadata.checkpointId;
+    if (this.retained?.adopt(checkpoint)) this.nextId = Math.max(this.nextId, id + 1);
+    // the restored backends refer to its files, if it is this job's
+    this.lastNotified = this.retained?.has(id) ? id : undefined;
   }
 
   /** The latest checkpoint this run completed, if any. */
   get latestCompleted(): CompletedCheckpoint | undefined {
-    return this.completed.at(-1);
+    return this.retained?.latest;
   }
 
   /** Statistics of recent checkpoints, oldest first. */
@@ -228,7 +245,21 @@ export class CheckpointCoordinator {
   /** A task acknowledged its part. */
   receiveAck(ack: TaskCheckpointAck): void {
     const p = this.pending.get(ack.checkpointId);
-    if (!p) return; // aborted or from an older attempt
+    if (!p) {
+      void this.retained?.discardLate(ack); // aborted or from an older attempt
+      return;
+    }
+    // savepoints (and the final commit without checkpointing) have no file store: full snapshots only
+    const refusal =
+      p.savepoint || !this.retained
+        ? incrementalHandlesOf(ack).length > 0
+          ? 'sent an incremental keyed snapshot, but savepoints hold full snapshots only'
+          : undefined
+        : this.retained.registerAck(p.id, ack);
+    if (refusal !== undefined) {
+      this.abort(p.id, `task ${ack.vertexId}:${ack.subtaskIndex} ${refusal}`, true);
+      return;
+    }
     p.acks.set(`${ack.vertexId}:${ack.subtaskIndex}`, ack);
     if (p.acks.size === this.expectedAcks) void this.complete(p);
   }
@@ -266,13 +297,14 @@ export class CheckpointCoordinator {
   private start(kind: CheckpointOptions['kind'], isFinal: boolean, savepoint?: SavepointRequest): number {
     const id = this.nextId++;
     // savepoints are always aligned: the at-least-once barrier handler aligns them too
+    const referenceFloor = savepoint ? undefined : this.lastNotified;
     const options: CheckpointOptions = savepoint
       ? { kind, mode: this.settings.mode, targetDirectory: savepoint.directory }
-      : { kind, mode: this.settings.mode };
+      : { kind, mode: this.settings.mode, ...(referenceFloor === undefined ? {} : { lastCompletedCheckpointId: referenceFloor }) };
     const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.now(), options };
     const timer = setTimeout(() => this.abort(id, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs);
     timer.unref();
-    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer, ...(savepoint ? { savepoint } : {}) });
+    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer, referenceFloor, ...(savepoint ? { savepoint } : {}) });
     if (this.stores(savepoint)) this.counts.triggered++;
     if (isFinal) this.gateway!.triggerFinalCheckpoint(barrier);
     else this.gateway!.triggerCheckpoint(barrier);
@@ -288,7 +320,7 @@ export class CheckpointCoordinator {
     if (p.savepoint) return this.completeSavepoint(p, p.savepoint);
     clearTimeout(p.timer);
     let directory: string | undefined;
-    const metadata = this.metadataOf(p);
+    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.now());
     if (this.storage) {
       try {
         await this.storage.writeMetadata(metadata);
@@ -306,16 +338,14 @@ export class CheckpointCoordinator {
     this.consecutiveFailures = 0;
     this.lastCompletion = this.now();
     if (this.storage) this.counts.completed++;
-    const stats = this.statsOf(p, 'completed', undefined, directory);
+    const stats = pendingCheckpointStats(p, 'completed', undefined, directory, this.now());
     this.record(stats);
     if (directory) {
-      this.completed.push({ metadata, directory });
+      const added = this.retained!.add({ metadata, directory }, () => this.referenceFloors());
       // older pending checkpoints can no longer be useful
       for (const [id, older] of [...this.pending]) if (id < p.id && !older.savepoint) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
-      while (this.completed.length > this.settings.retained) {
-        const old = this.completed.shift()!;
-        await this.storage!.discardCheckpoint(old.metadata.checkpointId).catch(() => {});
-      }
+      await added; // the oldest retained checkpoints beyond the number retained are deleted
+      this.lastNotified = p.id;
     }
     this.gateway?.notifyCheckpointComplete(p.id, p.isFinal);
     this.listener.onCheckpointCompleted?.(stats);
@@ -323,7 +353,7 @@ export class CheckpointCoordinator {
 
   private async completeSavepoint(p: PendingCheckpoint, request: SavepointRequest): Promise<void> {
     clearTimeout(p.timer);
-    const metadata = this.metadataOf(p);
+    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.now());
     try {
       await this.savepoints!.writeMetadata(request.directory, metadata);
     } catch (error) {
@@ -338,7 +368,7 @@ export class CheckpointCoordinator {
     }
     this.lastCompletion = this.now();
     this.counts.completed++;
-    const stats = this.statsOf(p, 'completed', undefined, request.directory);
+    const stats = pendingCheckpointStats(p, 'completed', undefined, request.directory, this.now());
     this.record(stats);
     request.resolve(request.directory);
     if (p.isFinal) this.gateway?.notifyCheckpointComplete(p.id, true);
@@ -351,15 +381,16 @@ export class CheckpointCoordinator {
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (this.stores(p.savepoint)) this.counts.aborted++;
-    const stats = this.statsOf(p, 'aborted', reason, undefined);
+    const stats = pendingCheckpointStats(p, 'aborted', reason, undefined, this.now());
     this.record(stats);
     if (p.savepoint) {
       const directory = p.savepoint.directory;
       void this.savepoints?.discardFailed(directory).catch(() => {});
       p.savepoint.reject(new CheckpointError(`savepoint ${id} failed: ${reason}`));
     } else {
-      void this.storage?.discardCheckpoint(id).catch(() => {});
+      void this.retained?.abort(id); // its directory, and the shared files only it held (its uploads)
     }
+    void this.retained?.releaseUnpinned(this.referenceFloors());
     this.gateway?.notifyCheckpointAborted(id);
     this.listener.onCheckpointAborted?.(stats);
     if (!countsAsFailure || !this.gateway) return;
@@ -374,51 +405,9 @@ export class CheckpointCoordinator {
     }
   }
 
-  private metadataOf(p: PendingCheckpoint): CheckpointMetadata {
-    const byUid = new Map<string, OperatorSubtaskState[]>();
-    for (const ack of p.acks.values()) {
-      for (const { uid, state } of ack.operators) {
-        const list = byUid.get(uid) ?? [];
-        list.push(state);
-        byUid.set(uid, list);
-      }
-    }
-    const operators: OperatorState[] = this.operators
-      .filter((op) => byUid.has(op.uid))
-      .map((op) => ({
-        uid: op.uid,
-        name: op.name,
-        parallelism: op.parallelism,
-        maxParallelism: op.maxParallelism,
-        subtasks: byUid.get(op.uid)!.sort((a, b) => a.subtaskIndex - b.subtaskIndex),
-      }));
-    return {
-      format: 'eddy-checkpoint',
-      version: 1,
-      jobId: this.jobId,
-      checkpointId: p.id,
-      kind: p.barrier.options.kind,
-      triggerTimestamp: p.barrier.timestamp,
-      completionTimestamp: this.now(),
-      operators,
-    };
-  }
-
-  private statsOf(p: PendingCheckpoint, status: 'completed' | 'aborted', reason: string | undefined, directory: string | undefined): CheckpointStats {
-    const tasks = [...p.acks.values()].map((a) => a.stats);
-    return {
-      checkpointId: p.id,
-      kind: p.barrier.options.kind,
-      isFinal: p.isFinal,
-      status,
-      triggerTimestamp: p.barrier.timestamp,
-      durationMs: this.now() - p.barrier.timestamp,
-      stateBytes: tasks.reduce((n, t) => n + t.stateBytes, 0),
-      persistedInFlightBytes: 0,
-      ...(reason !== undefined ? { failureReason: reason } : {}),
-      ...(directory !== undefined ? { directory } : {}),
-      tasks,
-    };
+  /** The reference floors of the pending checkpoints (savepoints refer to nothing). */
+  private referenceFloors(): number[] {
+    return [...this.pending.values()].flatMap((p) => (p.referenceFloor === undefined ? [] : [p.referenceFloor]));
   }
 
   private record(stats: CheckpointStats): void {

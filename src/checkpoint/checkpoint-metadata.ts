@@ -5,6 +5,8 @@
  * (format in docs/CHECKPOINTS.md); the tasks produce the per-subtask parts and the
  * coordinator assembles them.
  */
+import type { SnapshotFile } from '../state/keyed-state-backend.js';
+import type { KeyedSnapshotStateMeta } from '../state/keyed-snapshot/keyed-snapshot-format.js';
 
 /** A state file written by a task into a checkpoint directory. */
 export interface StateFileHandle {
@@ -23,12 +25,51 @@ export interface KeyGroupOffset {
   readonly length: number;
 }
 
-/** Keyed state of one subtask of one operator. */
-export interface KeyedStateHandle extends StateFileHandle {
+/**
+ * Keyed state of one subtask of one operator: one file in the canonical format
+ * ({@link FullKeyedStateHandle}), or the files of a native RocksDB checkpoint
+ * ({@link IncrementalKeyedStateHandle}).
+ */
+export type KeyedStateHandle = FullKeyedStateHandle | IncrementalKeyedStateHandle;
+
+/**
+ * Keyed state in one file of the canonical keyed snapshot format (docs/STATE.md), which
+ * every backend reads. `_metadata` files written before incremental checkpoints existed
+ * have no `type`: a handle without one is a full handle.
+ */
+export interface FullKeyedStateHandle extends StateFileHandle {
+  readonly type?: 'full';
   /** First and last key group (inclusive) the subtask owned. */
   readonly keyGroupRange: readonly [number, number];
   /** Offsets of the key groups that hold data (others are empty). */
   readonly keyGroups: readonly KeyGroupOffset[];
+}
+
+/**
+ * Keyed state as the files of a native RocksDB checkpoint (DESIGN §4.3): SST files in the
+ * job's `shared/` directory, which later checkpoints refer to instead of storing them
+ * again, and the instance's other files (MANIFEST, CURRENT, OPTIONS) in the checkpoint's
+ * own directory. Only the RocksDB backend restores it. Every `file` is relative to the
+ * checkpoint's directory: `../shared/<name>` for shared files, a plain name for private
+ * ones. No checksum is recorded: RocksDB checksums its blocks itself.
+ */
+export interface IncrementalKeyedStateHandle {
+  readonly type: 'incremental';
+  /** The backend that wrote it; only it can restore it. */
+  readonly backend: 'rocksdb';
+  /** First and last key group (inclusive) the subtask owned. */
+  readonly keyGroupRange: readonly [number, number];
+  /** Every state of the instance (one column family each). */
+  readonly states: readonly KeyedSnapshotStateMeta[];
+  /** SST files, in `../shared/`; shared with the checkpoints before and after this one. */
+  readonly sharedFiles: readonly SnapshotFile[];
+  /** The instance's other files, in this checkpoint's directory. */
+  readonly privateFiles: readonly SnapshotFile[];
+}
+
+/** Whether `handle` is an {@link IncrementalKeyedStateHandle} (anything else is full). */
+export function isIncrementalKeyedStateHandle(handle: KeyedStateHandle): handle is IncrementalKeyedStateHandle {
+  return handle.type === 'incremental';
 }
 
 /** Everything one subtask of one operator snapshotted. */
@@ -62,8 +103,17 @@ export interface TaskCheckpointStats {
   readonly asyncMs: number;
   /** Time between the first and the last barrier of this checkpoint at this task (ms). */
   readonly alignmentMs: number;
-  /** Bytes of state this task wrote. */
+  /**
+   * Bytes of state this task wrote for this checkpoint: its state files, and of an
+   * incremental keyed snapshot the shared files it uploaded and its private files.
+   */
   readonly stateBytes: number;
+  /**
+   * Bytes of state this task's part of the checkpoint holds: {@link stateBytes} plus the
+   * shared files of incremental snapshots that earlier checkpoints stored and this one
+   * refers to. @default stateBytes
+   */
+  readonly fullStateBytes?: number;
 }
 
 /** The content of `_metadata`. */
@@ -88,5 +138,12 @@ export interface TaskCheckpointAck {
   readonly subtaskIndex: number;
   /** One entry per operator of the task's chain that has any state (by uid). */
   readonly operators: readonly { readonly uid: string; readonly state: OperatorSubtaskState }[];
+  /**
+   * The shared files of the incremental keyed snapshots in {@link operators} that this
+   * task stored for this checkpoint (their `file`, relative to the checkpoint's
+   * directory). The other shared files in its handles refer to files earlier checkpoints
+   * stored, which the coordinator checks are still held. @default none
+   */
+  readonly uploadedSharedFiles?: readonly string[];
   readonly stats: TaskCheckpointStats;
 }

@@ -15,8 +15,14 @@ export interface CheckpointStats {
   readonly triggerTimestamp: number;
   /** From trigger to completion or abort (ms). */
   readonly durationMs: number;
-  /** Bytes of state written by all tasks. */
+  /** Bytes of state written by all tasks (for incremental keyed snapshots: what they uploaded). */
   readonly stateBytes: number;
+  /**
+   * Bytes of state the checkpoint holds: {@link stateBytes} plus the shared files of
+   * incremental snapshots that earlier checkpoints stored and this one refers to.
+   * @default stateBytes
+   */
+  readonly fullStateBytes?: number;
   /** Bytes persisted as in-flight data (unaligned checkpoints; 0 for aligned ones). */
   readonly persistedInFlightBytes: number;
   /** Why it was aborted. */

@@ -84,6 +84,13 @@ function formatOperator(op: OperatorDescription): string[] {
     for (const s of op.states) rows.push([s.name, kindOf(s), serializerOf(s), `v${s.descriptorVersion}`, entriesOf(s), bytes(s.bytes)]);
     lines.push(...table(rows, '    '));
   }
+  const incremental = op.subtasks.find((s) => s.incrementalKeyed !== undefined)?.incrementalKeyed;
+  if (incremental !== undefined) {
+    lines.push(`  keyed states in ${incremental.backend} files (incremental checkpoint; take a savepoint to count or list their entries)`);
+    const rows = [['name', 'kind', 'serializer', 'schema']];
+    for (const s of incremental.states) rows.push([s.name, `keyed ${s.kind}`, serializerOf(s), `v${s.descriptorVersion}`]);
+    lines.push(...table(rows, '    '));
+  }
   if (op.subtasks.length === 0) {
     lines.push('  no subtask saved anything');
     return lines;
@@ -91,11 +98,17 @@ function formatOperator(op: OperatorDescription): string[] {
   lines.push('  subtasks');
   const rows = [['subtask', 'key groups', 'non-empty', 'keyed', 'operator', 'source position']];
   for (const s of op.subtasks) {
+    const inc = s.incrementalKeyed;
+    const range = s.keyed?.keyGroupRange ?? inc?.keyGroupRange;
     rows.push([
       String(s.subtaskIndex),
-      s.keyed ? `${s.keyed.keyGroupRange[0]}..${s.keyed.keyGroupRange[1]}` : '-',
-      s.keyed ? String(s.keyed.nonEmptyKeyGroups) : '-',
-      s.keyed ? bytes(s.keyed.bytes) : '-',
+      range ? `${range[0]}..${range[1]}` : '-',
+      s.keyed ? String(s.keyed.nonEmptyKeyGroups) : inc ? '?' : '-',
+      s.keyed
+        ? bytes(s.keyed.bytes)
+        : inc
+          ? `${bytes(inc.bytes)} (${inc.sharedFiles.count} SST ${bytes(inc.sharedFiles.bytes)}, ${inc.privateFiles.count} other ${bytes(inc.privateFiles.bytes)})`
+          : '-',
       s.operatorState ? bytes(s.operatorState.bytes) : '-',
       s.sourcePosition !== undefined ? shorten(JSON.stringify(s.sourcePosition), 60) : '-',
     ]);
@@ -112,7 +125,7 @@ function kindOf(s: StateDescription): string {
   return `${s.scope} ${s.kind}`;
 }
 
-function serializerOf(s: StateDescription): string {
+function serializerOf(s: Pick<StateDescription, 'serializer' | 'keySerializer'>): string {
   const value = `${s.serializer.id} v${s.serializer.version}`;
   return s.keySerializer ? `${value}, keys ${s.keySerializer.id} v${s.keySerializer.version}` : value;
 }

@@ -15,6 +15,8 @@ import { formatSummary, ProgressLine } from './progress-line.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerInspectCommand } from './inspect-command.js';
 import { RunRestApi } from './run-rest-api.js';
+import { addStateBackendFlags, stateBackendFromFlags } from './state-backend-flags.js';
+import type { StateBackendFlags } from './state-backend-flags.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: () => {} });
 
   let exitCode = 0;
-  program
+  const run = program
     .command('run')
     .description('run a job module (.ts or .js) on the embedded local cluster')
     .argument('<job>', 'path of the job module; its default export is defineJob(...)')
@@ -33,7 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--max-parallelism <n>', 'maxParallelism: the number of key groups (1..32768)', positiveInt('--max-parallelism'))
     .option('--slots <n>', 'worker threads of the local cluster (default: the number of cores)', positiveInt('--slots'))
     .option('--single-thread', 'run every task on the main thread (deterministic, for debugging)')
-    .option('--set <key=value>', 'job parameter, read with env.getParameter(key); repeatable', collectPair, [] as [string, string][])
+    .option('--set <key=value>', 'job parameter, read with env.getParameter(key); repeatable', collectPair, [] as [string, string][]);
+  addStateBackendFlags(run)
     .option('--checkpoint-interval <ms>', 'take a checkpoint every <ms> milliseconds (off by default)', positiveInt('--checkpoint-interval'))
     .option('--checkpointing-mode <mode>', 'exactly-once (aligned barriers) or at-least-once', oneOf('--checkpointing-mode', ['exactly-once', 'at-least-once']))
     .option('--checkpoint-dir <dir>', 'where checkpoints are written (default: ./checkpoints)')
@@ -52,8 +55,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--savepoint-dir <dir>', 'default directory of savepoints taken with eddy savepoint / eddy stop')
     .option('--rest-port <n>', 'port of the REST API on 127.0.0.1 (default: 8081; 0 = a free port)', nonNegativeInt('--rest-port'))
     .option('-q, --quiet', 'no progress line and no summary (the REST API line is still printed)')
-    .action(async (job: string, opts: CliRunOptions) => {
-      exitCode = await runCommand(job, opts);
+    .action(async (job: string, opts: CliRunOptions, command: Command) => {
+      // a usage error (exit code 2), found before anything starts
+      const stateBackend = stateBackendFromFlags(opts, command);
+      exitCode = await runCommand(job, opts, stateBackend);
     });
   registerClientCommands(program, (code) => {
     exitCode = code;
@@ -77,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-interface CliRunOptions {
+interface CliRunOptions extends StateBackendFlags {
   parallelism?: number;
   maxParallelism?: number;
   slots?: number;
@@ -121,7 +126,7 @@ function checkpointOptions(o: CliRunOptions): CheckpointConfigInput {
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as CheckpointConfigInput;
 }
 
-async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
+async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOptions['stateBackend']): Promise<number> {
   const progress = new ProgressLine(process.stderr, !opts.quiet);
   const warn = (message: string) => {
     progress.clear();
@@ -134,6 +139,7 @@ async function runCommand(job: string, opts: CliRunOptions): Promise<number> {
     execution: opts.singleThread ? 'single-thread' : 'threads',
     parameters: Object.fromEntries(opts.set),
     checkpoint: checkpointOptions(opts),
+    ...(stateBackend !== undefined ? { stateBackend } : {}),
     ...(opts.restartAttempts !== undefined
       ? { restartStrategy: restartAttemptsShortcut(opts.restartAttempts, opts.restartDelay ?? DEFAULT_RESTART_DELAY_MS) }
       : {}),

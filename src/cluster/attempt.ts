@@ -10,6 +10,7 @@ import type { CheckpointGateway } from '../checkpoint/checkpoint-coordinator.js'
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import type { JobGraph } from '../runtime/graph/job-graph.js';
+import type { StateBackendConfig } from '../state/state-backend-config.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
 import type { TaskAddress, TaskMetrics } from './protocol.js';
 
@@ -35,6 +36,8 @@ export interface AttemptSpec {
   readonly storage: CheckpointStorageConfig | undefined;
   /** Restore descriptors by `${vertexId}:${subtaskIndex}`; undefined for a fresh start. */
   readonly restore: ReadonlyMap<string, TaskRestoreDescriptor> | undefined;
+  /** The keyed state backend of every task (validated; checked available at start-up). */
+  readonly stateBackend: StateBackendConfig;
   readonly metricsIntervalMs: number;
 }
 

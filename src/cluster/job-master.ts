@@ -20,6 +20,7 @@ import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
 import { operatorUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
+import type { StateBackendConfig } from '../state/state-backend-config.js';
 import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import { CollectedOutputs } from './collected-outputs.js';
 import { JobMetricsBoard } from './job-metrics-board.js';
@@ -45,6 +46,8 @@ export interface JobMasterSpec {
   readonly parameters: ReadonlyMap<string, string>;
   readonly dataPath: DataPathOptions;
   readonly checkpoint: CheckpointConfig;
+  /** The keyed state backend of every attempt. */
+  readonly stateBackend: StateBackendConfig;
   readonly storageFaults: CheckpointStorageConfig['faults'];
   readonly restartStrategy: RestartStrategy;
   /** A retained checkpoint or savepoint to start from. */
@@ -208,6 +211,8 @@ export class JobMaster {
       this.coordinator.shutdown();
       throw error;
     }
+    // the shared files the restored state refers to must outlive the restore
+    if (restorePoint) this.coordinator.restoring(restorePoint);
     let attempt: RunningAttempt | undefined;
     const outcome = new Promise<AttemptOutcome>((resolve) => {
       let done = false;
@@ -240,6 +245,7 @@ export class JobMaster {
       checkpointMode: this.spec.checkpoint.mode,
       storage: this.storageConfig,
       restore,
+      stateBackend: this.spec.stateBackend,
       metricsIntervalMs: Math.min(1000, this.spec.progressIntervalMs),
     };
     if (this.spec.execution === 'single-thread') {

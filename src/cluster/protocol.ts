@@ -11,6 +11,7 @@ import type { WireError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
 import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
+import type { StateBackendConfig } from '../state/state-backend-config.js';
 
 /** Everything a worker needs to build and wire its tasks. */
 export interface WorkerDeployment {
@@ -28,6 +29,8 @@ export interface WorkerDeployment {
   readonly storage: CheckpointStorageConfig | undefined;
   /** Restore descriptors of this worker's tasks, by `${vertexId}:${subtaskIndex}`. */
   readonly restore: readonly (readonly [string, TaskRestoreDescriptor])[] | undefined;
+  /** The keyed state backend of the worker's tasks (plain data). */
+  readonly stateBackend: StateBackendConfig;
   /** How often (ms) to report counters. */
   readonly metricsIntervalMs: number;
 }

@@ -15,6 +15,8 @@ import type { PlanOptions } from '../runtime/graph/job-graph.js';
 import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment.js';
 import { operatorUid, statefulNodesWithoutUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
+import type { StateBackendKind } from '../state/state-backend-config.js';
+import { checkStateBackendAvailable } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
@@ -43,6 +45,8 @@ export interface JobDetails {
   readonly endTime: number | undefined;
   /** Restarts after failures so far. */
   readonly restarts: number;
+  /** Where the job's keyed state lives. */
+  readonly stateBackend: StateBackendKind;
   readonly vertices: readonly VertexDetails[];
 }
 
@@ -87,6 +91,8 @@ export interface JobClient {
  */
 export async function startJob(job: JobDefinition | string, options: RunOptions = {}): Promise<JobClient> {
   const o = resolveRunOptions(options);
+  // before anything starts: a missing librocksdb fails here, with how to install it
+  await checkStateBackendAvailable(o.stateBackend);
   const definition = typeof job === 'string' ? await loadJobModule(job) : job;
   const moduleUrl = o.jobModule ? toModuleUrl(o.jobModule) : typeof job === 'string' ? toModuleUrl(job) : job.moduleUrl;
   const warn = o.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
@@ -132,6 +138,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
       ...(o.clock && o.execution === 'single-thread' ? { clock: o.clock } : {}),
     },
     checkpoint,
+    stateBackend: o.stateBackend,
     storageFaults: o.storageFaults,
     restartStrategy: createRestartStrategy(restartConfig),
     initialRestore,
@@ -162,6 +169,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
         startTime,
         endTime,
         restarts: Math.max(0, master.attemptCount - 1),
+        stateBackend: o.stateBackend.kind,
         vertices: jobGraph.vertices.map((v, i) => ({
           ...metrics[i]!,
           id: v.id,

@@ -11,6 +11,8 @@ import { ConfigError } from '../core/errors.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { JobProgress } from './job-result.js';
 import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
+import type { StateBackendConfig, StateBackendKind } from '../state/state-backend-config.js';
+import { resolveStateBackendConfig } from '../state/state-backend-config-schema.js';
 import { SYSTEM_CLOCK } from '../runtime/time/processing-time-service.js';
 import type { Clock } from '../runtime/time/processing-time-service.js';
 
@@ -40,6 +42,13 @@ const schema = z
     restartStrategy: z.custom<RestartStrategyConfig>((v) => typeof v === 'object' && v !== null).optional(),
     /** Shortcut for a fixed-delay restart strategy with this many attempts (`--restart-attempts`). */
     restartAttempts: z.number().int().min(0).optional(),
+    /**
+     * Where keyed state lives (`--state-backend`): `'hashmap'` (the JS heap), `'rocksdb'`
+     * (embedded RocksDB, needs librocksdb), or a config with the backend's settings, e.g.
+     * `{ kind: 'rocksdb', incrementalCheckpoints: false }`. The job itself never chooses.
+     * @default 'hashmap'
+     */
+    stateBackend: z.custom<StateBackendKind | StateBackendConfig>(() => true).optional(),
     /** A retained checkpoint or savepoint directory to start from. */
     fromSavepoint: z.string().optional(),
     /** Default parent directory of savepoints (`--savepoint-dir`); overrides the job's `env.setDefaultSavepointDirectory`. */
@@ -67,7 +76,10 @@ const schema = z
 /** What `runJob` accepts. */
 export type RunOptions = z.input<typeof schema>;
 /** Options after validation and defaults. */
-export type ResolvedRunOptions = z.output<typeof schema> & { parameters: ReadonlyMap<string, string> };
+export type ResolvedRunOptions = Omit<z.output<typeof schema>, 'stateBackend'> & {
+  parameters: ReadonlyMap<string, string>;
+  stateBackend: StateBackendConfig;
+};
 
 /** Validates options and fills in defaults; throws {@link ConfigError} naming the bad option. */
 export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
@@ -85,5 +97,6 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
   }
   const p = parsed.data.parameters;
   const parameters = p instanceof Map ? new Map([...p].map(([k, v]) => [String(k), String(v)])) : new Map(Object.entries(p ?? {}));
-  return { ...parsed.data, parameters };
+  const stateBackend = resolveStateBackendConfig(parsed.data.stateBackend);
+  return { ...parsed.data, parameters, stateBackend };
 }

@@ -29,6 +29,7 @@ export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobD
       checkpointMode: spec.checkpointMode,
       storage: spec.storage,
       restore: spec.restore,
+      stateBackend: spec.stateBackend,
       buildGraph: () => buildStreamGraph(spec.job, spec.parameters),
       emitToCoordinator: (channel, payload) => events.collect(channel, payload),
       send: () => {

@@ -15,7 +15,8 @@ import type { StreamTask } from '../runtime/task/stream-task.js';
 import { TaskScheduler } from '../runtime/task/task-scheduler.js';
 import { wireThread } from '../runtime/task/task-wiring.js';
 import type { ThreadAssignment } from '../runtime/task/task-wiring.js';
-import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.js';
+import type { StateBackendConfig } from '../state/state-backend-config.js';
+import { createKeyedStateBackendFactory } from '../state/state-backend-factory.js';
 import type { TaskAddress, TaskMetrics } from './protocol.js';
 import { taskFailureError } from './task-failure-report.js';
 
@@ -37,6 +38,8 @@ export interface ThreadTasksSpec
   readonly checkpointMode: 'exactly-once' | 'at-least-once';
   readonly storage: CheckpointStorageConfig | undefined;
   readonly restore: ReadonlyMap<string, TaskRestoreDescriptor> | undefined;
+  /** Where the keyed operators of this thread keep their state. */
+  readonly stateBackend: StateBackendConfig;
   readonly events: ThreadTaskEvents;
 }
 
@@ -51,6 +54,7 @@ export class ThreadTasks {
   /** Loads restore state, wires and opens the tasks. A task that fails to open rejects. */
   static async start(spec: ThreadTasksSpec): Promise<ThreadTasks> {
     const { events } = spec;
+    const keyedBackendFactory = await createKeyedStateBackendFactory(spec.stateBackend, { jobId: spec.jobId, attemptNumber: spec.attemptNumber });
     const storage = spec.storage ? new FileSystemCheckpointStorage(spec.storage) : undefined;
     let restore: Map<string, TaskRestoreState> | undefined;
     if (spec.restore) {
@@ -73,7 +77,7 @@ export class ThreadTasks {
       parameters: spec.parameters,
       dataPath: spec.dataPath,
       buildGraph: spec.buildGraph,
-      keyedBackendFactory: (options) => new HeapKeyedStateBackend(options),
+      keyedBackendFactory,
       emitToCoordinator: spec.emitToCoordinator,
       send: spec.send,
       signal: () => scheduler.signal(),

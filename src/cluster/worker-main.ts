@@ -72,6 +72,7 @@ async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefi
       checkpointMode: d.checkpointMode,
       storage: d.storage,
       restore: d.restore ? new Map(d.restore) : undefined,
+      stateBackend: d.stateBackend,
       buildGraph: () => buildStreamGraph(job, parameters),
       emitToCoordinator: (channel, records) => post({ type: 'collect', channel, records }),
       send: (slot, m, transfer) => peers[slot]!.postMessage(m, transfer ?? []),

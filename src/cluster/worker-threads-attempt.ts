@@ -107,6 +107,7 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
             checkpointMode: spec.checkpointMode,
             storage: spec.storage,
             restore,
+            stateBackend: spec.stateBackend,
             metricsIntervalMs: spec.metricsIntervalMs,
           },
           peers,

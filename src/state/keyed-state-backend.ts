@@ -115,6 +115,11 @@ export interface SnapshotOptions {
    * does so only when it is given; otherwise it writes a full snapshot.
    */
   readonly files?: SnapshotFileStore;
+  /**
+   * The latest checkpoint the coordinator knew completed when it triggered this one (see
+   * `CheckpointOptions.lastCompletedCheckpointId`): counts as notified complete.
+   */
+  readonly lastCompletedCheckpointId?: number;
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * Drives a window operator by hand, as a task would: the operator comes from the real
- * `keyBy(...).window(...)` API (the stream graph node's factory), runs on a heap backend
- * with a fake processing time service, and records what it emits. Records carry their
- * timestamp as the chain would give it; watermarks are direct calls.
+ * `keyBy(...).window(...)` API (the stream graph node's factory), runs on a keyed state
+ * backend of the chosen kind (heap by default; {@link windowHarnesses} for a suite run
+ * against every backend) with a fake processing time service, and records what it emits.
+ * Records carry their timestamp as the chain would give it; watermarks are direct calls.
  */
+import { afterEach } from 'vitest';
 import { KeyGroupRange } from '../../src/core/key-group-range.js';
 import type { Key } from '../../src/core/key-encoding.js';
 import { keyGroupRangeForOperator, assignToKeyGroup } from '../../src/core/key-groups.js';
@@ -12,12 +14,38 @@ import { StreamExecutionEnvironment } from '../../src/api/environment.js';
 import type { KeyedStream } from '../../src/api/keyed-stream.js';
 import type { WindowOperator } from '../../src/api/operators/window-operator.js';
 import type { OperatorSetup, StreamOperator } from '../../src/runtime/operators/stream-operator.js';
-import { createHeapKeyedStateBackend } from '../../src/state/heap/heap-keyed-state-backend.js';
-import type { KeyedStateBackend, KeyedStateSnapshot } from '../../src/state/keyed-state-backend.js';
+import type { KeyedStateBackend, KeyedStateBackendFactory, KeyedStateSnapshot } from '../../src/state/keyed-state-backend.js';
+import type { StateBackendKind } from '../../src/state/state-backend-config.js';
+import { createKeyedStateBackendFactory } from '../../src/state/state-backend-factory.js';
 import { OperatorStateStore } from '../../src/state/operator/operator-state-store.js';
 import { FakeProcessingTimeService } from '../runtime/time/fake-processing-time-service.js';
 
 export const MAX_P = 128;
+
+/** How {@link WindowHarness.open} sets up the operator. */
+export interface WindowHarnessOptions {
+  /** Key groups of the backend. @default all */
+  readonly range?: KeyGroupRange;
+  /** Snapshots to restore the backend from. */
+  readonly snapshots?: readonly KeyedStateSnapshot[];
+  readonly time?: FakeProcessingTimeService;
+  readonly subtask?: number;
+  readonly parallelism?: number;
+  /** @default 'hashmap' */
+  readonly backend?: StateBackendKind;
+}
+
+/** One backend factory per kind, shared by the harnesses of a test file (as by the tasks of a thread). */
+const factories = new Map<StateBackendKind, Promise<KeyedStateBackendFactory>>();
+
+function backendFactory(kind: StateBackendKind): Promise<KeyedStateBackendFactory> {
+  let factory = factories.get(kind);
+  if (factory === undefined) {
+    factory = createKeyedStateBackendFactory({ kind }, { jobId: `window-harness-${process.pid}`, attemptNumber: 0 });
+    factories.set(kind, factory);
+  }
+  return factory;
+}
 
 /** What the operator emitted, in order. */
 export type Emitted<R> = { record: R; timestamp: number | undefined } | { watermark: number };
@@ -39,6 +67,7 @@ export class WindowHarness<T, K extends Key, R> {
   /** What went to side outputs: `[tag id, record, timestamp]`. */
   readonly side: Array<[string, unknown, number | undefined]> = [];
   private timestamp: number | undefined;
+  private disposed = false;
 
   private constructor(
     readonly operator: StreamOperator<T, R>,
@@ -53,9 +82,9 @@ export class WindowHarness<T, K extends Key, R> {
    */
   static async open<T, K extends Key, R>(
     factory: { create: () => StreamOperator<T, R>; key: (record: T) => K },
-    options: { range?: KeyGroupRange; snapshots?: readonly KeyedStateSnapshot[]; time?: FakeProcessingTimeService; subtask?: number; parallelism?: number } = {},
+    options: WindowHarnessOptions = {},
   ): Promise<WindowHarness<T, K, R>> {
-    const backend = createHeapKeyedStateBackend({
+    const backend = (await backendFactory(options.backend ?? 'hashmap'))({
       maxParallelism: MAX_P,
       keyGroupRange: options.range ?? KeyGroupRange.of(0, MAX_P - 1),
       owner: "operator 'windows' (subtask 1/1)",
@@ -144,9 +173,44 @@ export class WindowHarness<T, K extends Key, R> {
     return this.backend.snapshot(checkpointId).run();
   }
 
+  /** Closes the operator and disposes the backend. */
   async close(): Promise<void> {
-    await this.operator.close?.();
+    try {
+      await this.operator.close?.();
+    } finally {
+      this.dispose();
+    }
   }
+
+  /** Disposes the backend (its local files, for RocksDB); later calls do nothing. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.backend.dispose();
+  }
+}
+
+/**
+ * Opens harnesses on `backend` and disposes, after each test, the backends of those not
+ * closed. Call it in a `describe` block: `const harness = windowHarnesses(backend)`.
+ */
+export function windowHarnesses(backend: StateBackendKind): {
+  open<T, K extends Key, R>(
+    factory: { create: () => StreamOperator<T, R>; key: (record: T) => K },
+    options?: Omit<WindowHarnessOptions, 'backend'>,
+  ): Promise<WindowHarness<T, K, R>>;
+} {
+  const opened: (() => void)[] = [];
+  afterEach(() => {
+    for (const dispose of opened.splice(0)) dispose();
+  });
+  return {
+    async open(factory, options = {}) {
+      const h = await WindowHarness.open(factory, { ...options, backend });
+      opened.push(() => h.dispose());
+      return h;
+    },
+  };
 }
 
 /** The key-group range of subtask `index` of `parallelism`. */

@@ -62,6 +62,7 @@ class FakeJob implements JobClient {
       startTime: this.startTime,
       endTime: ended ? this.startTime + 5000 : undefined,
       restarts: 2,
+      stateBackend: 'rocksdb',
       vertices: [
         { id: 0, name: 'Source: numbers -> map', parallelism: 2, maxParallelism: 128, isSource: true, recordsIn: 1000, recordsOut: 990, operatorUids: ['numbers', 'double'] },
         { id: 1, name: 'count -> Sink: out', parallelism: 4, maxParallelism: 128, isSource: false, recordsIn: 990, recordsOut: 990, operatorUids: ['count', 'out'] },
@@ -193,10 +194,10 @@ describe('the REST server', () => {
       expect(ended).toEqual({ jid: JOB_B, name: 'job-b', state: 'CANCELED', 'start-time': b.startTime, 'end-time': b.startTime + 5000, duration: 5000, restarts: 2 });
     });
 
-    it('gives a job details with its vertices, operator uids and record counts', async () => {
+    it('gives a job details with its state backend, vertices, operator uids and record counts', async () => {
       const { status, body } = await call('GET', `/jobs/${JOB_A}`);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ jid: JOB_A, name: 'job-a', state: 'RUNNING', 'start-time': a.startTime, 'end-time': -1, restarts: 2 });
+      expect(body).toMatchObject({ jid: JOB_A, name: 'job-a', state: 'RUNNING', 'start-time': a.startTime, 'end-time': -1, restarts: 2, 'state-backend': 'rocksdb' });
       expect(typeof body.now).toBe('number');
       expect(body.vertices).toEqual([
         { id: 0, name: 'Source: numbers -> map', parallelism: 2, maxParallelism: 128, 'operator-uids': ['numbers', 'double'], 'is-source': true, metrics: { 'read-records': 1000, 'write-records': 990 } },

@@ -2,11 +2,15 @@
  * `eddy inspect` (DESIGN §6, Inspection): what a checkpoint or savepoint holds — its
  * operators, their uids, parallelism and key groups, and every state with its kind,
  * serializer, entries and bytes — read from `_metadata` and the state files' headers.
- * The shape is documented in docs/INSPECT.md; the dump of one state's values is in
- * `state-dump.ts`.
+ * Incremental keyed snapshots (RocksDB files) are described from `_metadata` alone: their
+ * states, and the number and size of their files. The shape is documented in
+ * docs/INSPECT.md; the dump of one state's values is in `state-dump.ts`.
  */
 import type { StateKind } from '../../state/descriptors.js';
-import type { OperatorState, OperatorSubtaskState } from '../checkpoint-metadata.js';
+import type { KeyedSnapshotStateMeta } from '../../state/keyed-snapshot/keyed-snapshot-format.js';
+import type { SnapshotFile } from '../../state/keyed-state-backend.js';
+import type { IncrementalKeyedStateHandle, OperatorState, OperatorSubtaskState } from '../checkpoint-metadata.js';
+import { verifySnapshotFile } from '../storage/checkpoint-reader.js';
 import { locateCheckpoint } from './checkpoint-location.js';
 import { toInspectJson, type JsonValue } from './inspect-json.js';
 import { countKeyedStates } from './keyed-state-file.js';
@@ -40,10 +44,39 @@ export interface StateDescription {
   readonly bytes: number;
 }
 
+/** What the schema of a state says (kind, serializers, version), without its contents. */
+export type StateSchemaDescription = Pick<StateDescription, 'name' | 'kind' | 'serializer' | 'keySerializer' | 'descriptorVersion'>;
+
+/** Number and total size of some files. */
+export interface FilesDescription {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/**
+ * The incremental keyed snapshot of a subtask: the files of a native RocksDB checkpoint.
+ * Its entries are inside RocksDB's files, which `eddy inspect` does not open: they are
+ * counted and listed from a savepoint only.
+ */
+export interface IncrementalKeyedDescription {
+  /** The backend that wrote it. */
+  readonly backend: 'rocksdb';
+  /** First and last key group the subtask owned (inclusive). */
+  readonly keyGroupRange: readonly [number, number];
+  /** `sharedFiles.bytes + privateFiles.bytes`. */
+  readonly bytes: number;
+  /** SST files in the job's `shared/` directory (some may be shared with other checkpoints). */
+  readonly sharedFiles: FilesDescription;
+  /** The instance's other files, in the checkpoint's directory. */
+  readonly privateFiles: FilesDescription;
+  /** Every state of the instance, in `_metadata` order. */
+  readonly states: readonly StateSchemaDescription[];
+}
+
 /** What one subtask of an operator saved. */
 export interface SubtaskDescription {
   readonly subtaskIndex: number;
-  /** The keyed state file, if the subtask had keyed state. */
+  /** The keyed state file, if the subtask had keyed state in a full snapshot. */
   readonly keyed?: {
     readonly file: string;
     readonly bytes: number;
@@ -52,11 +85,16 @@ export interface SubtaskDescription {
     /** Key groups of the range that hold any entry. */
     readonly nonEmptyKeyGroups: number;
   };
+  /** The subtask's incremental keyed snapshot, if its keyed state is one. */
+  readonly incrementalKeyed?: IncrementalKeyedDescription;
   /** The operator state file, if the subtask had operator state. */
   readonly operatorState?: { readonly file: string; readonly bytes: number };
   /** A source's read position, as `_metadata` records it. */
   readonly sourcePosition?: JsonValue;
-  /** The states in this subtask's files: keyed ones in file order, then operator ones by name. */
+  /**
+   * The states in this subtask's files: keyed ones in file order, then operator ones by
+   * name. The states of an incremental keyed snapshot are in {@link incrementalKeyed} instead.
+   */
   readonly states: readonly StateDescription[];
 }
 
@@ -67,9 +105,9 @@ export interface OperatorDescription {
   readonly name: string;
   readonly parallelism: number;
   readonly maxParallelism: number;
-  /** Sum of the sizes of the operator's state files. */
+  /** Sum of the sizes of the operator's state files (with the files of incremental snapshots). */
   readonly stateBytes: number;
-  /** Every state of the operator, with entries and bytes summed over its subtasks. */
+  /** Every state of the operator whose entries were counted, with entries and bytes summed over its subtasks. */
   readonly states: readonly StateDescription[];
   /** Subtasks that saved something, by index; subtasks that saved nothing are left out. */
   readonly subtasks: readonly SubtaskDescription[];
@@ -90,7 +128,7 @@ export interface CheckpointDescription {
   readonly completionTimestamp: number;
   /** Size of `_metadata`. */
   readonly metadataBytes: number;
-  /** Sum of the sizes of all state files. */
+  /** Sum of the sizes of all state files, with the shared and private files of incremental snapshots. */
   readonly stateBytes: number;
   /** `metadataBytes + stateBytes`. */
   readonly totalBytes: number;
@@ -99,8 +137,9 @@ export interface CheckpointDescription {
 
 /**
  * Describes the checkpoint or savepoint at `path` (its directory, or its `_metadata`
- * file). Reads `_metadata` and every state file, checking sizes and CRC-32s; values
- * are not decoded. Reads only: never changes a file.
+ * file). Reads `_metadata` and every state file, checking sizes and CRC-32s, and checks
+ * that every file of an incremental snapshot exists with its size; values are not
+ * decoded. Reads only: never changes a file.
  *
  * @throws CheckpointCorruptedError naming the path or file when the path is not a
  *   checkpoint, or a file is missing or damaged
@@ -130,7 +169,10 @@ async function describeOperator(directory: string, operator: OperatorState): Pro
   const subtasks: SubtaskDescription[] = [];
   const sorted = [...operator.subtasks].sort((a, b) => a.subtaskIndex - b.subtaskIndex);
   for (const subtask of sorted) subtasks.push(await describeSubtask(directory, subtask));
-  const stateBytes = subtasks.reduce((sum, s) => sum + (s.keyed?.bytes ?? 0) + (s.operatorState?.bytes ?? 0), 0);
+  const stateBytes = subtasks.reduce(
+    (sum, s) => sum + (s.keyed?.bytes ?? 0) + (s.incrementalKeyed?.bytes ?? 0) + (s.operatorState?.bytes ?? 0),
+    0,
+  );
   return {
     uid: operator.uid,
     name: operator.name,
@@ -145,18 +187,22 @@ async function describeOperator(directory: string, operator: OperatorState): Pro
 async function describeSubtask(directory: string, subtask: OperatorSubtaskState): Promise<SubtaskDescription> {
   const states: StateDescription[] = [];
   let keyed: SubtaskDescription['keyed'];
+  let incrementalKeyed: IncrementalKeyedDescription | undefined;
   let operatorState: SubtaskDescription['operatorState'];
-  if (subtask.keyed) {
+  if (subtask.keyed?.type === 'incremental') {
+    incrementalKeyed = await describeIncremental(directory, subtask.keyed);
+  } else if (subtask.keyed) {
     const file = await readKeyedStateFile(directory, subtask.keyed);
     for (const count of withFile(file.path, () => countKeyedStates(file.bytes, file.header))) {
       const { meta } = count;
+      const { name, kind, serializer, keySerializer, descriptorVersion } = describeSchema(meta);
       states.push({
-        name: meta.name,
+        name,
         scope: 'keyed',
-        kind: meta.kind,
-        serializer: { id: meta.serializerId, version: meta.serializerVersion },
-        ...(meta.kind === 'map' ? { keySerializer: { id: meta.userKeySerializerId, version: meta.userKeySerializerVersion } } : {}),
-        descriptorVersion: meta.descriptorVersion,
+        kind,
+        serializer,
+        ...(keySerializer ? { keySerializer } : {}),
+        descriptorVersion,
         entries: count.entries,
         ...(meta.kind === 'list' || meta.kind === 'map' ? { elements: count.elements } : {}),
         bytes: count.bytes,
@@ -190,9 +236,37 @@ async function describeSubtask(directory: string, subtask: OperatorSubtaskState)
   return {
     subtaskIndex: subtask.subtaskIndex,
     ...(keyed ? { keyed } : {}),
+    ...(incrementalKeyed ? { incrementalKeyed } : {}),
     ...(operatorState ? { operatorState } : {}),
     ...(subtask.sourcePosition !== undefined ? { sourcePosition: toInspectJson(subtask.sourcePosition) } : {}),
     states,
+  };
+}
+
+/** Describes an incremental keyed snapshot after checking that each of its files exists with its size. */
+async function describeIncremental(directory: string, handle: IncrementalKeyedStateHandle): Promise<IncrementalKeyedDescription> {
+  for (const file of [...handle.sharedFiles, ...handle.privateFiles]) await verifySnapshotFile(directory, file);
+  const files = (list: readonly SnapshotFile[]): FilesDescription => ({ count: list.length, bytes: list.reduce((n, f) => n + f.size, 0) });
+  const sharedFiles = files(handle.sharedFiles);
+  const privateFiles = files(handle.privateFiles);
+  return {
+    backend: handle.backend,
+    keyGroupRange: [handle.keyGroupRange[0], handle.keyGroupRange[1]],
+    bytes: sharedFiles.bytes + privateFiles.bytes,
+    sharedFiles,
+    privateFiles,
+    states: handle.states.map(describeSchema),
+  };
+}
+
+/** The schema of a keyed state as a snapshot records it. */
+export function describeSchema(meta: KeyedSnapshotStateMeta): StateSchemaDescription {
+  return {
+    name: meta.name,
+    kind: meta.kind,
+    serializer: { id: meta.serializerId, version: meta.serializerVersion },
+    ...(meta.kind === 'map' ? { keySerializer: { id: meta.userKeySerializerId, version: meta.userKeySerializerVersion } } : {}),
+    descriptorVersion: meta.descriptorVersion,
   };
 }
 

@@ -75,7 +75,9 @@ export function splitStateSelector(selector: string): { readonly uid: string; re
  * name gives the keyed entries first. Nothing is yielded before the state is known to exist.
  *
  * @param selector - `<uid>/<state name>`
- * @throws ConfigError naming what exists when the operator or the state does not
+ * @throws ConfigError naming what exists when the operator or the state does not, or
+ *   when the state is in an incremental (RocksDB) snapshot, whose entries can only be
+ *   listed from a savepoint
  * @throws CheckpointCorruptedError naming the path or file when the checkpoint cannot be read
  */
 export async function* dumpState(
@@ -88,6 +90,7 @@ export async function* dumpState(
   // With one candidate uid (the usual case) the files are read once, while dumping;
   // nothing is yielded before the state is found, so a missing state still fails cleanly.
   const { operator, name } = candidates.length === 1 ? candidates[0]! : await selectAmong(directory, candidates);
+  refuseIncremental(directory, operator, name);
   const seen = new Set<string>();
   const keyedFound = yield* dumpKeyed(directory, operator, name, seen);
   const operatorFound = yield* dumpOperatorState(directory, operator, name, seen, options);
@@ -136,11 +139,26 @@ function noSuchState(directory: string, operator: OperatorState, name: string, n
   );
 }
 
+/**
+ * Refuses to dump a state that lies in an incremental keyed snapshot: its entries are in
+ * RocksDB's own files, which only the RocksDB backend reads.
+ */
+function refuseIncremental(directory: string, operator: OperatorState, name: string): void {
+  const incremental = operator.subtasks.some((s) => s.keyed?.type === 'incremental' && s.keyed.states.some((state) => state.name === name));
+  if (!incremental) return;
+  throw new ConfigError(
+    `state ${quote(name)} of operator ${quote(operator.uid)} in checkpoint '${directory}' is in an incremental RocksDB snapshot, ` +
+      `whose entries eddy inspect cannot read; its entries can only be listed from a savepoint, which is always in the ` +
+      `backend-independent format: take one with 'eddy savepoint <job-id>' and inspect that`,
+  );
+}
+
 /** The names of every state of `operator`, keyed and operator, sorted. */
 async function stateNames(directory: string, operator: OperatorState): Promise<string[]> {
   const names = new Set<string>();
   for (const subtask of operator.subtasks) {
-    if (subtask.keyed) for (const state of (await readKeyedStateFile(directory, subtask.keyed)).header.states) names.add(state.name);
+    if (subtask.keyed?.type === 'incremental') for (const state of subtask.keyed.states) names.add(state.name);
+    else if (subtask.keyed) for (const state of (await readKeyedStateFile(directory, subtask.keyed)).header.states) names.add(state.name);
     if (subtask.operatorState) for (const state of (await readOperatorStateFile(directory, subtask.operatorState)).states) names.add(state.name);
   }
   return [...names].sort();
@@ -156,6 +174,10 @@ async function* dumpKeyed(
   let found = false;
   for (const subtask of bySubtask(operator)) {
     if (!subtask.keyed) continue;
+    if (subtask.keyed.type === 'incremental') {
+      for (const state of subtask.keyed.states) seen.add(state.name);
+      continue; // not the state asked for (refuseIncremental)
+    }
     const file = await readKeyedStateFile(directory, subtask.keyed);
     for (const state of file.header.states) seen.add(state.name);
     const index = file.header.states.findIndex((state) => state.name === name);

@@ -8,7 +8,7 @@ import { EddyError } from '../../core/errors.js';
 import type { KeyedSnapshotHeader } from '../../state/keyed-snapshot/keyed-snapshot-format.js';
 import { readKeyedSnapshotHeader } from '../../state/keyed-snapshot/keyed-snapshot-reader.js';
 import { decodeOperatorStateSnapshot, type OperatorStateSnapshot } from '../../state/operator/operator-state-snapshot.js';
-import type { KeyedStateHandle, StateFileHandle } from '../checkpoint-metadata.js';
+import type { FullKeyedStateHandle, StateFileHandle } from '../checkpoint-metadata.js';
 import { CheckpointCorruptedError } from '../storage/checkpoint-corrupted-error.js';
 import { FileSystemCheckpointStorage } from '../storage/checkpoint-storage.js';
 
@@ -25,7 +25,7 @@ export interface KeyedStateFile {
  *
  * @throws CheckpointCorruptedError naming the file when it is missing, damaged or not a keyed snapshot
  */
-export async function readKeyedStateFile(directory: string, handle: KeyedStateHandle): Promise<KeyedStateFile> {
+export async function readKeyedStateFile(directory: string, handle: FullKeyedStateHandle): Promise<KeyedStateFile> {
   const path = join(directory, handle.file);
   const bytes = await FileSystemCheckpointStorage.readStateFile(directory, handle);
   const header = withFile(path, () => readKeyedSnapshotHeader(bytes));

@@ -77,6 +77,7 @@ export function assignRestore(
         const old = byUid.get(op.uid);
         if (!old) continue;
         const states = new Map(old.subtasks.map((s) => [s.subtaskIndex, s]));
+        // full and incremental handles alike: the backend keeps only its own key groups
         const keyed = old.subtasks.flatMap((s) =>
           s.keyed && s.keyed.keyGroupRange[0] <= range.endKeyGroup && s.keyed.keyGroupRange[1] >= range.startKeyGroup ? [s.keyed] : [],
         );
@@ -86,6 +87,7 @@ export function assignRestore(
         operators.push({
           uid: op.uid,
           oldParallelism: old.parallelism,
+          maxParallelism: old.maxParallelism,
           keyed,
           operatorState,
           ...(position !== undefined ? { sourcePosition: { value: position } } : {}),

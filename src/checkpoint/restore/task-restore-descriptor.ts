@@ -10,7 +10,12 @@ export interface OperatorRestoreDescriptor {
   readonly uid: string;
   /** The operator's parallelism when the checkpoint was taken. */
   readonly oldParallelism: number;
-  /** Keyed state of the old subtasks whose key-group ranges overlap the new subtask's. */
+  /** The operator's maxParallelism when the checkpoint was taken (also now, if it has keyed state). */
+  readonly maxParallelism: number;
+  /**
+   * Keyed state of the old subtasks whose key-group ranges overlap the new subtask's, full
+   * or incremental; file names are relative to {@link TaskRestoreDescriptor.directory}.
+   */
   readonly keyed: readonly KeyedStateHandle[];
   /** Operator state of every old subtask, by old subtask index (null where it had none). */
   readonly operatorState: readonly (StateFileHandle | null)[];

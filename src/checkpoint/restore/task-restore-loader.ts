@@ -1,10 +1,14 @@
 /**
- * Reads the state files a task restores from and cuts them to the task: keyed snapshots
- * as they are (the backend keeps only its key groups), operator state redistributed from
- * the old parallelism to the new one and reduced to this subtask's share.
+ * Reads the state files a task restores from and cuts them to the task: full keyed
+ * snapshots as they are (the backend keeps only its key groups), incremental ones as the
+ * absolute paths of their files (the RocksDB backend copies or links them itself; they
+ * are never read into memory here), operator state redistributed from the old
+ * parallelism to the new one and reduced to this subtask's share.
  */
+import { resolve } from 'node:path';
 import { RestoreError } from '../../core/errors.js';
-import type { StateFileHandle } from '../checkpoint-metadata.js';
+import type { IncrementalKeyedStateSnapshot, KeyedStateSnapshot, SnapshotFile } from '../../state/keyed-state-backend.js';
+import type { IncrementalKeyedStateHandle, StateFileHandle } from '../checkpoint-metadata.js';
 import { decodeOperatorStateSnapshot, EMPTY_OPERATOR_STATE_SNAPSHOT } from '../../state/operator/operator-state-snapshot.js';
 import { redistributeOperatorState } from '../../state/operator/redistribution.js';
 import type { OperatorRestore, TaskRestoreState } from './task-restore-state.js';
@@ -18,11 +22,12 @@ export async function loadTaskRestore(descriptor: TaskRestoreDescriptor, read: S
   const operators = new Map<string, OperatorRestore>();
   for (const op of descriptor.operators) {
     const keyed = await Promise.all(
-      op.keyed.map(async (handle) => ({
-        type: 'full' as const,
-        checkpointId: descriptor.checkpointId,
-        bytes: await read(descriptor.directory, handle),
-      })),
+      op.keyed.map(
+        async (handle): Promise<KeyedStateSnapshot> =>
+          handle.type === 'incremental'
+            ? incrementalSnapshot(handle, descriptor.directory, descriptor.checkpointId, op.maxParallelism)
+            : { type: 'full', checkpointId: descriptor.checkpointId, bytes: await read(descriptor.directory, handle) },
+      ),
     );
     let operatorState;
     if (op.operatorState.some((h) => h !== null)) {
@@ -34,6 +39,29 @@ export async function loadTaskRestore(descriptor: TaskRestoreDescriptor, read: S
     operators.set(op.uid, { keyed, operatorState, sourcePosition: op.sourcePosition });
   }
   return { checkpointId: descriptor.checkpointId, operators };
+}
+
+/**
+ * The snapshot a backend restores from an incremental handle of the checkpoint in
+ * `directory`: the same files, with absolute paths.
+ */
+export function incrementalSnapshot(
+  handle: IncrementalKeyedStateHandle,
+  directory: string,
+  checkpointId: number,
+  maxParallelism: number,
+): IncrementalKeyedStateSnapshot {
+  const absolute = (f: SnapshotFile): SnapshotFile => ({ name: f.name, file: resolve(directory, f.file), size: f.size });
+  return {
+    type: 'incremental',
+    checkpointId,
+    backend: handle.backend,
+    maxParallelism,
+    keyGroupRange: [handle.keyGroupRange[0], handle.keyGroupRange[1]],
+    states: handle.states.map((state) => ({ ...state })),
+    sharedFiles: handle.sharedFiles.map(absolute),
+    privateFiles: handle.privateFiles.map(absolute),
+  };
 }
 
 /** Runs `f`; a RestoreError it throws is thrown again with the operator's uid in front. */

@@ -5,7 +5,8 @@
  * that exists is a `_metadata` that was written in full.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { injectedStorageError } from './storage-faults.js';
@@ -41,6 +42,37 @@ export async function writeFileAtomically(directory: string, name: string, bytes
     await handle.close();
     handle = undefined;
     await rename(temporary, join(directory, name));
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Copies the file `source` to `<directory>/<name>` atomically (copy to a temporary file,
+ * fsync, rename), without reading it into memory: the copy is done by the operating
+ * system (`copy_file_range`, or a clone on file systems that offer one), so files of
+ * gigabytes cost no heap. The directory must exist and is not fsynced (see
+ * {@link fsyncDirectory}). On failure the temporary file is removed and the original
+ * error (from `fs`) is thrown.
+ *
+ * @param fault - fail like a disk with this error would, after the copy and before the rename (testing)
+ * @returns the size of the copy in bytes
+ */
+export async function copyFileAtomically(source: string, directory: string, name: string, fault?: StorageFaultCode): Promise<number> {
+  const temporary = join(directory, temporaryFileName(name));
+  let handle: FileHandle | undefined;
+  try {
+    await copyFile(source, temporary, constants.COPYFILE_EXCL);
+    handle = await open(temporary, 'r+');
+    if (fault) throw injectedStorageError(fault, 'write', temporary);
+    const { size } = await handle.stat();
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temporary, join(directory, name));
+    return size;
   } catch (error) {
     await handle?.close().catch(() => {});
     await unlink(temporary).catch(() => {});

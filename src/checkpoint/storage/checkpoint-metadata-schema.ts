@@ -1,12 +1,12 @@
 /**
  * What a valid `_metadata` holds, checked when it is read and before it is written: the
  * shape (zod) and the rules between fields (unique uids and subtasks, key groups inside
- * their ranges and their files). A checkpoint that passes can be handed to restore code
- * without further checks on its structure.
+ * their ranges and their files, incremental handles only in checkpoints). A checkpoint
+ * that passes can be handed to restore code without further checks on its structure.
  */
 import { z } from 'zod';
-import type { CheckpointMetadata } from '../checkpoint-metadata.js';
-import { isValidStateFileName } from './state-file-name.js';
+import type { CheckpointMetadata, IncrementalKeyedStateHandle } from '../checkpoint-metadata.js';
+import { isSharedFileLocation, isValidStateFileName } from './state-file-name.js';
 
 const count = z.int().min(0);
 
@@ -16,10 +16,39 @@ const stateFileHandle = z.looseObject({
   crc32: z.int().min(0).max(0xffffffff),
 });
 
-const keyedStateHandle = stateFileHandle.extend({
-  keyGroupRange: z.tuple([count, z.int().min(-1)]),
+const keyGroupRange = z.tuple([count, z.int().min(-1)]);
+
+const fullKeyedStateHandle = stateFileHandle.extend({
+  type: z.literal('full').optional(),
+  keyGroupRange,
   keyGroups: z.array(z.looseObject({ keyGroup: count, offset: count, length: count })),
 });
+
+const nativeFileName = z.string().refine(isValidStateFileName, 'not a valid file name (a single path segment of [A-Za-z0-9._~-])');
+
+const snapshotFile = (file: z.ZodType<string>) => z.looseObject({ name: nativeFileName, file, size: count });
+
+const incrementalKeyedStateHandle = z.looseObject({
+  type: z.literal('incremental'),
+  backend: z.literal('rocksdb'),
+  keyGroupRange,
+  states: z.array(
+    z.looseObject({
+      name: z.string(),
+      kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
+      serializerId: z.string(),
+      serializerVersion: count,
+      descriptorVersion: count,
+      userKeySerializerId: z.string(),
+      userKeySerializerVersion: count,
+    }),
+  ),
+  sharedFiles: z.array(snapshotFile(z.string().refine(isSharedFileLocation, "not a shared file location ('../shared/<file name>')"))),
+  privateFiles: z.array(snapshotFile(z.string().refine(isValidStateFileName, 'not a valid state file name (a single path segment of [A-Za-z0-9._~-])'))),
+});
+
+/** A keyed handle; one without `type` is full (files written before incremental checkpoints). */
+const keyedStateHandle = z.discriminatedUnion('type', [fullKeyedStateHandle, incrementalKeyedStateHandle]);
 
 const operatorSubtaskState = z.looseObject({
   subtaskIndex: count,
@@ -92,6 +121,12 @@ function findInconsistency(metadata: CheckpointMetadata): string | undefined {
       if (end >= op.maxParallelism || end < start - 1) {
         return `${subAt}.keyed: key-group range ${start}..${end} does not fit maxParallelism ${op.maxParallelism}`;
       }
+      if (keyed.type === 'incremental') {
+        if (metadata.kind === 'savepoint') return `${subAt}.keyed: a savepoint holds full snapshots only, not incremental ones`;
+        const problem = incrementalInconsistency(keyed);
+        if (problem) return `${subAt}.keyed: ${problem}`;
+        continue;
+      }
       const seen = new Set<number>();
       for (const { keyGroup, offset, length } of keyed.keyGroups) {
         if (keyGroup < start || keyGroup > end) return `${subAt}.keyed: key group ${keyGroup} is outside the range ${start}..${end}`;
@@ -102,6 +137,23 @@ function findInconsistency(metadata: CheckpointMetadata): string | undefined {
         }
       }
     }
+  }
+  return undefined;
+}
+
+function incrementalInconsistency(handle: IncrementalKeyedStateHandle): string | undefined {
+  const states = new Set<string>();
+  for (const { name } of handle.states) {
+    if (states.has(name)) return `state ${JSON.stringify(name)} appears twice`;
+    states.add(name);
+  }
+  const names = new Set<string>();
+  const files = new Set<string>();
+  for (const file of [...handle.sharedFiles, ...handle.privateFiles]) {
+    if (names.has(file.name)) return `file name '${file.name}' appears twice`;
+    if (files.has(file.file)) return `file '${file.file}' appears twice`;
+    names.add(file.name);
+    files.add(file.file);
   }
   return undefined;
 }

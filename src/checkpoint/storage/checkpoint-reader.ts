@@ -1,16 +1,18 @@
 /**
  * Reads checkpoint and savepoint directories, the same way for both: `_metadata` plus the
  * state files it names, all relative to the directory that holds it, so a directory can
- * be copied or moved and still be restored. Reading never changes a file.
+ * be copied or moved and still be restored (an incremental checkpoint also needs the
+ * job's `shared/` directory beside it). Reading never changes a file.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { crc32 } from '../../core/crc32.js';
+import type { SnapshotFile } from '../../state/keyed-state-backend.js';
 import type { CheckpointMetadata, StateFileHandle } from '../checkpoint-metadata.js';
 import { CheckpointCorruptedError } from './checkpoint-corrupted-error.js';
 import { decodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
-import { isValidStateFileName } from './state-file-name.js';
+import { isSharedFileLocation, isValidStateFileName } from './state-file-name.js';
 
 const OLDER = 'choose an older checkpoint or a savepoint';
 
@@ -101,27 +103,74 @@ export async function verifyStateFile(directory: string, handle: StateFileHandle
 }
 
 /**
- * Reads `_metadata` and checks every state file it names (existence, size, CRC-32): the
- * test of whether a directory can be restored from.
+ * Checks that a file of an incremental keyed snapshot exists with the recorded size. Its
+ * bytes are not read (SST files can be gigabytes; RocksDB checksums its blocks).
+ *
+ * @param directory - the checkpoint's directory, which `file.file` is relative to
+ * @throws CheckpointCorruptedError naming the file when it is missing or has another size
+ */
+export async function verifySnapshotFile(directory: string, file: SnapshotFile): Promise<void> {
+  if (typeof file.file !== 'string' || !(isValidStateFileName(file.file) || isSharedFileLocation(file.file))) {
+    throw new CheckpointCorruptedError(
+      `checkpoint '${directory}' names an invalid snapshot file ${JSON.stringify(file.file)} (it must be a plain file name or '../shared/<file name>'); ${OLDER}`,
+      { path: directory, problem: 'invalid-content' },
+    );
+  }
+  const path = resolve(directory, file.file);
+  const what = isSharedFileLocation(file.file) ? 'shared file' : 'state file';
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw readFailure(path, directory, error, what);
+  }
+  if (!info.isFile()) {
+    throw new CheckpointCorruptedError(`${what} '${path}' is not a regular file; ${OLDER}`, { path, problem: 'unreadable' });
+  }
+  checkSize(path, file, info.size, what);
+}
+
+/**
+ * Reads `_metadata` and checks every file it names: state files (existence, size,
+ * CRC-32) and the files of incremental keyed snapshots (existence, size): the test of
+ * whether a directory can be restored from.
  *
  * @throws CheckpointCorruptedError for the first problem found
  */
 export async function verifyCheckpoint(directory: string): Promise<CheckpointMetadata> {
   const metadata = await readCheckpointMetadata(directory);
   for (const handle of stateFilesOf(metadata)) await verifyStateFile(directory, handle);
+  for (const file of snapshotFilesOf(metadata)) await verifySnapshotFile(directory, file);
   return metadata;
 }
 
-/** Every state file a checkpoint's metadata names, in the order of its operators and subtasks. */
+/**
+ * Every state file a checkpoint's metadata names (full keyed state and operator state,
+ * each with its CRC-32), in the order of its operators and subtasks.
+ */
 export function stateFilesOf(metadata: CheckpointMetadata): StateFileHandle[] {
   const handles: StateFileHandle[] = [];
   for (const op of metadata.operators) {
     for (const sub of op.subtasks) {
-      if (sub.keyed) handles.push(sub.keyed);
+      if (sub.keyed && sub.keyed.type !== 'incremental') handles.push(sub.keyed);
       if (sub.operatorState) handles.push(sub.operatorState);
     }
   }
   return handles;
+}
+
+/**
+ * Every file of the incremental keyed snapshots a checkpoint's metadata names, shared and
+ * private, in the order of its operators and subtasks (`file` relative to its directory).
+ */
+export function snapshotFilesOf(metadata: CheckpointMetadata): SnapshotFile[] {
+  const files: SnapshotFile[] = [];
+  for (const op of metadata.operators) {
+    for (const sub of op.subtasks) {
+      if (sub.keyed?.type === 'incremental') files.push(...sub.keyed.sharedFiles, ...sub.keyed.privateFiles);
+    }
+  }
+  return files;
 }
 
 function stateFilePath(directory: string, handle: StateFileHandle): string {
@@ -134,11 +183,11 @@ function stateFilePath(directory: string, handle: StateFileHandle): string {
   return join(directory, handle.file);
 }
 
-function checkSize(path: string, handle: StateFileHandle, size: number): void {
+function checkSize(path: string, handle: { readonly size: number }, size: number, what = 'state file'): void {
   if (size === handle.size) return;
   const truncated = size < handle.size;
   throw new CheckpointCorruptedError(
-    `state file '${path}' ${truncated ? 'is truncated' : 'is longer than recorded'}: ${handle.size} bytes expected, ${size} found; ${OLDER}`,
+    `${what} '${path}' ${truncated ? 'is truncated' : 'is longer than recorded'}: ${handle.size} bytes expected, ${size} found; ${OLDER}`,
     { path, problem: truncated ? 'truncated' : 'size-mismatch' },
   );
 }
@@ -151,10 +200,10 @@ function checkCrc(path: string, handle: StateFileHandle, crc: number): void {
   );
 }
 
-function readFailure(path: string, directory: string, error: unknown): CheckpointCorruptedError {
+function readFailure(path: string, directory: string, error: unknown, what = 'state file'): CheckpointCorruptedError {
   if (isNotFound(error)) {
     return new CheckpointCorruptedError(
-      `state file '${path}' is missing, so the checkpoint in '${directory}' is incomplete; ${OLDER}`,
+      `${what} '${path}' is missing, so the checkpoint in '${directory}' is incomplete; ${OLDER}`,
       { path, problem: 'missing-file', cause: error },
     );
   }

@@ -1,8 +1,10 @@
 /**
  * Checkpoint storage on a file system (DESIGN §5.1): tasks write their state files into
- * `<directory>/<jobId>/chk-<n>/`, the coordinator completes checkpoint n by writing its
- * `_metadata` there atomically, and recovery looks for the newest checkpoint whose files
- * all check out. Format and layout: docs/CHECKPOINTS.md.
+ * `<directory>/<jobId>/chk-<n>/` and the files of incremental keyed snapshots into
+ * `<directory>/<jobId>/shared/` (through a {@link CheckpointFileStore}), the coordinator
+ * completes checkpoint n by writing its `_metadata` there atomically, and recovery looks
+ * for the newest checkpoint whose files all check out. Format and layout:
+ * docs/CHECKPOINTS.md.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,10 +12,12 @@ import { z } from 'zod';
 import { CheckpointError, ConfigError } from '../../core/errors.js';
 import type { CheckpointMetadata, StateFileHandle } from '../checkpoint-metadata.js';
 import { fsyncDirectory, writeFileAtomically } from './atomic-file-write.js';
+import { FileSystemCheckpointFileStore, isInSharedDirectory } from './checkpoint-file-store.js';
+import type { CheckpointFileStore } from './checkpoint-file-store.js';
 import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
 import { readCheckpointMetadata, readStateFile, verifyCheckpoint } from './checkpoint-reader.js';
 import { writeStateFileInto } from './savepoint-storage.js';
-import { stateFileName } from './state-file-name.js';
+import { SHARED_DIRECTORY_NAME, stateFileName } from './state-file-name.js';
 import type { StateFileKind } from './state-file-name.js';
 import { StorageFaultInjector, storageFaultsSchema } from './storage-faults.js';
 import type { StorageFaults } from './storage-faults.js';
@@ -83,6 +87,8 @@ const configSchema = z.strictObject({
 export class FileSystemCheckpointStorage {
   /** `<directory>/<jobId>`, absolute. */
   readonly jobDirectory: string;
+  /** `<directory>/<jobId>/shared`, absolute: files shared by incremental checkpoints. */
+  readonly sharedDirectory: string;
   private readonly faults: StorageFaultInjector;
 
   /** @throws ConfigError if the config is not valid (names the field) */
@@ -93,6 +99,7 @@ export class FileSystemCheckpointStorage {
       throw new ConfigError(`invalid checkpoint storage setting '${issue.path.join('.') || 'config'}': ${issue.message}`);
     }
     this.jobDirectory = join(resolve(config.directory), config.jobId);
+    this.sharedDirectory = join(this.jobDirectory, SHARED_DIRECTORY_NAME);
     this.faults = new StorageFaultInjector(config.faults);
   }
 
@@ -124,6 +131,51 @@ export class FileSystemCheckpointStorage {
     const fault = this.faults.nextStateWrite(checkpointId);
     const target = directory ?? this.checkpointDirectory(checkpointId);
     return writeStateFileInto(target, name, bytes, `${directory ? 'savepoint' : 'checkpoint'} ${checkpointId}`, fault);
+  }
+
+  /**
+   * The store for the files of an incremental keyed snapshot of operator `uid`, subtask
+   * `subtaskIndex`, in checkpoint `checkpointId` (see {@link CheckpointFileStore}). Each
+   * copy counts as one state file write for the storage faults.
+   */
+  fileStore(checkpointId: number, uid: string, subtaskIndex: number): CheckpointFileStore {
+    return new FileSystemCheckpointFileStore({
+      checkpointId,
+      checkpointDirectory: this.checkpointDirectory(checkpointId),
+      sharedDirectory: this.sharedDirectory,
+      uid,
+      subtaskIndex,
+      nextFault: () => this.faults.nextStateWrite(checkpointId),
+    });
+  }
+
+  /**
+   * Whether `path` (absolute) is a file in this job's `shared/` directory: the only shared
+   * files this storage ever deletes. Files of checkpoints of other jobs (a job started
+   * from another job's checkpoint) are not.
+   */
+  ownsSharedFile(path: string): boolean {
+    return isInSharedDirectory(this.sharedDirectory, path);
+  }
+
+  /**
+   * Deletes shared files no retained checkpoint uses any more. Paths outside this job's
+   * `shared/` directory (see {@link ownsSharedFile}) are left alone; missing files are
+   * ignored.
+   *
+   * @throws CheckpointError naming the first file that cannot be deleted (the others are still tried)
+   */
+  async discardSharedFiles(paths: readonly string[]): Promise<void> {
+    let failure: CheckpointError | undefined;
+    for (const path of paths) {
+      if (!this.ownsSharedFile(path)) continue;
+      try {
+        await rm(path, { force: true });
+      } catch (error) {
+        failure ??= writeFailure(`cannot delete the shared file '${path}'`, error);
+      }
+    }
+    if (failure) throw failure;
   }
 
   /**

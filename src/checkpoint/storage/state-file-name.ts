@@ -1,10 +1,11 @@
 /**
- * Names of state files inside a checkpoint directory. Operator uids are chosen by users
- * and may hold any character (`/`, `..`, emoji, names that differ only in case), so a
- * uid is never used as a file name as it is: it is reduced to a readable, safe part and
- * a hash of the whole uid keeps different uids apart, even on case-insensitive disks.
+ * Names of state files inside a checkpoint directory and the job's `shared/` directory.
+ * Operator uids are chosen by users and may hold any character (`/`, `..`, emoji, names
+ * that differ only in case), so a uid is never used as a file name as it is: it is
+ * reduced to a readable, safe part and a hash of the whole uid keeps different uids
+ * apart, even on case-insensitive disks.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * What a state file holds: `'keyed'` (a keyed state snapshot), `'operator'` (operator
@@ -33,12 +34,48 @@ const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/;
  * @example stateFileName('dedup', 2, 'keyed') // 'op-dedup-<8 hex>-2-keyed.bin'
  */
 export function stateFileName(uid: string, subtaskIndex: number, kind: StateFileKind): string {
+  return `${subtaskFilePrefix(uid, subtaskIndex, 'stateFileName')}-${kind}.bin`;
+}
+
+/**
+ * The name under which a file of an incremental keyed snapshot (`nativeName`, e.g.
+ * `000012.sst` or `MANIFEST-000005`) is stored: `op-<readable uid>-<hash>-<subtaskIndex>-`
+ * followed by `native-<nativeName>` for a private file (in the checkpoint's directory; the
+ * same native name appears in every subtask) or by 16 random hex digits and
+ * `-<nativeName>` for a shared file, whose name must never be used twice in `shared/`.
+ *
+ * @throws RangeError if the subtask index is not a non-negative integer
+ * @example snapshotFileName('dedup', 2, '000012.sst', 'shared') // 'op-dedup-<8 hex>-2-<16 hex>-000012.sst'
+ */
+export function snapshotFileName(uid: string, subtaskIndex: number, nativeName: string, kind: 'shared' | 'private'): string {
+  const unique = kind === 'shared' ? randomBytes(8).toString('hex') : 'native';
+  return `${subtaskFilePrefix(uid, subtaskIndex, 'snapshotFileName')}-${unique}-${nativeName}`;
+}
+
+function subtaskFilePrefix(uid: string, subtaskIndex: number, caller: string): string {
   if (!Number.isSafeInteger(subtaskIndex) || subtaskIndex < 0) {
-    throw new RangeError(`stateFileName: subtaskIndex must be a non-negative integer, got ${subtaskIndex}`);
+    throw new RangeError(`${caller}: subtaskIndex must be a non-negative integer, got ${subtaskIndex}`);
   }
   const readable = uid.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, READABLE_UID_LENGTH);
   const hash = createHash('sha256').update(uid, 'utf8').digest('hex').slice(0, 8);
-  return `op-${readable}-${hash}-${subtaskIndex}-${kind}.bin`;
+  return `op-${readable}-${hash}-${subtaskIndex}`;
+}
+
+/** The name of a job's directory of files shared by incremental checkpoints: `<checkpoint dir>/<job id>/shared/`. */
+export const SHARED_DIRECTORY_NAME = 'shared';
+
+/** Where a shared file named `name` is, relative to a checkpoint directory of its job: `../shared/<name>`. */
+export function sharedFileLocation(name: string): string {
+  return `../${SHARED_DIRECTORY_NAME}/${name}`;
+}
+
+/**
+ * Whether `file` is a location {@link sharedFileLocation} gives for a valid state file
+ * name; like {@link isValidStateFileName}, it cannot reach anywhere else.
+ */
+export function isSharedFileLocation(file: string): boolean {
+  const prefix = sharedFileLocation('');
+  return file.startsWith(prefix) && isValidStateFileName(file.slice(prefix.length));
 }
 
 /**

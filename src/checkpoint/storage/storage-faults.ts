@@ -24,13 +24,17 @@ export type StorageFaultCode = 'ENOSPC' | 'EIO' | 'EACCES';
  * runJob(job, { storageFaults: { failStateWritesOfCheckpoints: [2], failNthStateWrite: 3 } })
  */
 export interface StorageFaults {
-  /** State file writes of these checkpoint ids fail (in every task). */
+  /**
+   * State file writes of these checkpoint ids fail (in every task), and so do the copies
+   * of incremental snapshot files into storage (`fileStore(...).storeShared/storePrivate`).
+   */
   readonly failStateWritesOfCheckpoints?: readonly number[];
   /** Writing `_metadata` of these checkpoint ids fails, so they never complete. */
   readonly failMetadataWritesOfCheckpoints?: readonly number[];
   /**
    * The n-th state file write (1-based) of each storage instance fails. Every call of
-   * `writeStateFile` counts, failed or not. Each worker thread (and each restart of a
+   * `writeStateFile` counts, failed or not, and so does every copy of an incremental
+   * snapshot file into storage. Each worker thread (and each restart of a
    * task's thread) builds its own instance, so each counts on its own.
    */
   readonly failNthStateWrite?: number;

@@ -27,6 +27,7 @@ export function jobDetailsView(details: JobDetails, now: number): JobDetailsResp
   return {
     ...jobOverview(details, now),
     now,
+    'state-backend': details.stateBackend,
     vertices: details.vertices.map((v) => ({
       id: v.id,
       name: v.name,

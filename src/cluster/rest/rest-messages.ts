@@ -48,6 +48,8 @@ export interface VertexInfo {
 export interface JobDetailsResponse extends JobOverview {
   /** Milliseconds since the epoch when this answer was made. */
   readonly now: number;
+  /** Where the job's keyed state lives: `hashmap` or `rocksdb` (`--state-backend`). */
+  readonly 'state-backend': string;
   readonly vertices: readonly VertexInfo[];
 }
 

@@ -24,6 +24,13 @@ export interface CheckpointOptions {
   readonly mode: 'exactly-once' | 'at-least-once';
   /** Savepoints: the directory the state files go to (absolute); checkpoints use the job's checkpoint storage. */
   readonly targetDirectory?: string;
+  /**
+   * The latest completed checkpoint the coordinator had told the tasks about when it
+   * triggered this one: an incremental backend may refer to that checkpoint's files even
+   * if its completion notice has not reached the task yet (it comes by another route),
+   * and to no older checkpoint's.
+   */
+  readonly lastCompletedCheckpointId?: number;
 }
 
 /** Checkpoint barrier n: everything before it on a channel belongs to checkpoint n. */

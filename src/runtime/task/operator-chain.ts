@@ -45,7 +45,8 @@ export interface ChainContext {
   readonly attemptNumber: number;
   readonly parameters: ReadonlyMap<string, string>;
   readonly writers: readonly RecordWriter[];
-  readonly createKeyedBackend: (operatorName: string) => KeyedStateBackend;
+  /** Creates the keyed backend of a keyed operator, given its name (for messages) and its uid. */
+  readonly createKeyedBackend: (operatorName: string, operatorUid: string) => KeyedStateBackend;
   readonly emitToCoordinator: (channel: string, records: unknown[]) => void;
   /** Counts records leaving the chain. */
   readonly countOut: () => void;
@@ -95,7 +96,7 @@ export class OperatorChain {
         attemptNumber: context.attemptNumber,
         parameters: context.parameters,
       };
-      const keyedBackend = node.stateKeySelector ? context.createKeyedBackend(name) : undefined;
+      const keyedBackend = node.stateKeySelector ? context.createKeyedBackend(name, uid) : undefined;
       if (keyedBackend && restored && restored.keyed.length > 0) keyedBackend.restore(restored.keyed);
       const operatorStateStore = new OperatorStateStore({
         operator: name,

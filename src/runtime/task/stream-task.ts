@@ -200,10 +200,16 @@ export class StreamTask {
     this.post(() => this.checkpointer.checkpoint(barrier, 0, false));
   }
 
-  /** Checkpoint `checkpointId` completed: operators may commit; a task waiting for its final checkpoint ends. */
+  /**
+   * Checkpoint `checkpointId` completed: keyed backends may refer to its files in later
+   * incremental snapshots, operators may commit; a task waiting for its final checkpoint ends.
+   */
   notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void {
     this.post(async () => {
-      for (const op of this.chain.operators) await blame(op.name, () => op.operator.notifyCheckpointComplete?.(checkpointId));
+      for (const op of this.chain.operators) {
+        await blame(op.name, () => op.keyedBackend?.notifyCheckpointComplete?.(checkpointId));
+        await blame(op.name, () => op.operator.notifyCheckpointComplete?.(checkpointId));
+      }
       if (isFinal && this.status === 'awaiting-final-checkpoint') {
         await this.close();
         this.status = 'finished';
@@ -211,10 +217,14 @@ export class StreamTask {
     });
   }
 
+  /** Checkpoint `checkpointId` was aborted: its asynchronous part stops, keyed backends and operators forget it. */
   notifyCheckpointAborted(checkpointId: number): void {
     this.post(() => {
       this.checkpointer.abort(checkpointId);
-      for (const op of this.chain.operators) op.operator.notifyCheckpointAborted?.(checkpointId);
+      for (const op of this.chain.operators) {
+        op.keyedBackend?.notifyCheckpointAborted?.(checkpointId);
+        op.operator.notifyCheckpointAborted?.(checkpointId);
+      }
     });
   }
 

@@ -5,6 +5,7 @@
  * runs in slot i mod slots.
  */
 import { keyGroupRangeForOperator } from '../../core/key-groups.js';
+import { keyedBackendInstanceName } from '../../state/keyed-backend-instance-name.js';
 import type { KeyedStateBackendFactory } from '../../state/keyed-state-backend.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
@@ -139,11 +140,13 @@ export function wireThread(a: ThreadAssignment): WiredThread {
         graph,
         inputGate: gates.get(`${vertexId}:${from}`),
         writers: recordWriters,
-        createKeyedBackend: (operatorName) =>
+        // the chain passes the uid (ChainContext); StreamTaskSpec still declares the name only
+        createKeyedBackend: (operatorName: string, operatorUid: string = operatorName) =>
           a.keyedBackendFactory({
             maxParallelism: vertex.maxParallelism,
             keyGroupRange: range,
             owner: `operator '${operatorName}' (subtask ${from + 1}/${vertex.parallelism})`,
+            instanceName: keyedBackendInstanceName(operatorUid, from, a.attemptNumber),
           }),
         emitToCoordinator: a.emitToCoordinator,
         restore: a.restore?.get(`${vertexId}:${from}`),

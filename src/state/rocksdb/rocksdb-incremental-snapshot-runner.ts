@@ -32,6 +32,9 @@ export interface IncrementalSnapshotInfo {
   readonly previous: ReadonlyMap<string, SnapshotFile>;
 }
 
+/** Files stored at the same time. */
+const STORE_LANES = 4;
+
 /** The {@link SnapshotRunner} of an incremental checkpoint. */
 export class RocksDBIncrementalSnapshotRunner implements SnapshotRunner<IncrementalKeyedStateSnapshot> {
   readonly checkpointId: number;
@@ -61,11 +64,12 @@ export class RocksDBIncrementalSnapshotRunner implements SnapshotRunner<Incremen
       const privateFiles: SnapshotFile[] = [];
       const uploaded: string[] = [];
       const sstFiles = new Map<string, SnapshotFile>();
-      for (const name of names) {
+      // one file after the other per lane, a few lanes at once: each copy waits mostly for fsync
+      const store = async (name: string): Promise<void> => {
         const path = join(directory, name);
         if (!name.endsWith('.sst')) {
           privateFiles.push({ ...(await this.files.storePrivate(path)), name });
-          continue;
+          return;
         }
         const known = previous.get(name);
         // an SST file is immutable; the same name and size is the same file
@@ -73,7 +77,15 @@ export class RocksDBIncrementalSnapshotRunner implements SnapshotRunner<Incremen
         if (file !== known) uploaded.push(file.file);
         sharedFiles.push(file);
         sstFiles.set(name, file);
-      }
+      };
+      const queue = [...names];
+      const lane = async (): Promise<void> => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) await store(name);
+      };
+      await Promise.all(Array.from({ length: Math.min(STORE_LANES, queue.length) }, lane));
+      const byName = (a: SnapshotFile, b: SnapshotFile): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      sharedFiles.sort(byName);
+      privateFiles.sort(byName);
       this.stored(sstFiles);
       return {
         type: 'incremental',

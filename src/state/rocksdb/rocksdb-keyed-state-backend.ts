@@ -234,6 +234,8 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
         prefix: this.ctx.prefix,
       }, released);
     }
+    // the coordinator knew this checkpoint completed before its notice reached this task
+    if (options?.lastCompletedCheckpointId !== undefined) this.notifyCheckpointComplete(options.lastCompletedCheckpointId);
     if (this.confirmed.size === 0 && this.reusable.size > 0) {
       for (const [name, { file, size }] of this.reusable) if (files.owns(file)) this.confirmed.set(name, { name, file: files.locate(file), size });
     }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { FullKeyedStateHandle } from '../../../src/checkpoint/checkpoint-metadata.js';
 import { crc32 } from '../../../src/core/crc32.js';
 import { CheckpointError, ConfigError } from '../../../src/core/errors.js';
 import { FileSystemCheckpointStorage } from '../../../src/checkpoint/storage/checkpoint-storage.js';
@@ -17,7 +18,7 @@ describe('FileSystemCheckpointStorage', () => {
       ['_metadata', ...[0, 1].map((i) => storage.stateFileName('count per key/ü', i, 'keyed')), storage.stateFileName('numbers', 0, 'operator')].sort(),
     );
     expect(await FileSystemCheckpointStorage.readCheckpoint(directory)).toEqual(metadata);
-    const keyed1 = metadata.operators[1]!.subtasks[1]!.keyed!;
+    const keyed1 = metadata.operators[1]!.subtasks[1]!.keyed! as FullKeyedStateHandle;
     expect(await FileSystemCheckpointStorage.readStateFile(directory, keyed1)).toEqual(bytesOf(60, 103));
   });
 

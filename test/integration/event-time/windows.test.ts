@@ -10,7 +10,11 @@
  * a side output.
  *
  * The jobs are test/jobs/window-ft.ts and window-sessions.ts; the expected windows are
- * computed here.
+ * computed here. Every case runs on the hashmap backend; on rocksdb a representative
+ * subset runs: the tumbling windows (in a job, through a failure with reduce and with
+ * process, through a savepoint) and the sessions on worker threads. Sliding windows put
+ * every record into 10 windows, a read and a write of RocksDB each, which takes nearly a
+ * minute per case there; window-operator-state.test.ts checks them on rocksdb.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +26,7 @@ import type { Click, Session } from '../../jobs/window-sessions.js';
 import { lastAttemptSourceRecords, RESTART_AT_ONCE, TempDirs } from '../fault-tolerance/support.js';
 import { testJobPath } from '../support.js';
 import type { Execution } from '../support.js';
+import { casesFor, STATE_BACKENDS } from '../../support/state-backends.js';
 
 const JOB = testJobPath('window-ft');
 const SESSIONS_JOB = testJobPath('window-sessions');
@@ -76,27 +81,39 @@ function check(output: readonly WindowSum[], kind: Kind): { duplicated: string[]
 
 const EXACT = { duplicated: [], missing: 0, wrong: [], extra: [] };
 
-describe('event-time windows in a job', () => {
-  it.each<[Kind, string, number, Execution]>([
-    ['tumbling', 'reduce', 1, 'single-thread'],
-    ['sliding', 'aggregate', 3, 'threads'],
-  ])('%s windows with %s give every window of every key once, with its exact sum (p=%i, %s)', { timeout: 90_000 }, async (kind, fn, parallelism, execution) => {
-    const result = await runJob(JOB, { parallelism, execution, parameters: { window: kind, fn } });
+const IN_A_JOB: readonly [Kind, string, number, Execution][] = [
+  ['tumbling', 'reduce', 1, 'single-thread'],
+  ['sliding', 'aggregate', 3, 'threads'],
+];
+const THROUGH_A_FAILURE: readonly [Kind, string, Execution][] = [
+  ['tumbling', 'reduce', 'single-thread'],
+  ['tumbling', 'process', 'threads'],
+  ['sliding', 'reduce', 'single-thread'],
+  ['sliding', 'aggregate', 'single-thread'],
+  ['sliding', 'process', 'threads'],
+];
+const THROUGH_A_SAVEPOINT: readonly [Kind, string, Execution][] = [
+  ['tumbling', 'reduce', 'single-thread'],
+  ['sliding', 'process', 'threads'],
+];
+const SESSIONS: readonly [number, Execution][] = [
+  [2, 'single-thread'],
+  [3, 'threads'],
+];
+
+describe.each(STATE_BACKENDS)('[%s] event-time windows in a job', (backend) => {
+  it.each(casesFor(backend, IN_A_JOB, ([kind]) => kind === 'tumbling'))('%s windows with %s give every window of every key once, with its exact sum (p=%i, %s)', { timeout: 90_000 }, async (kind, fn, parallelism, execution) => {
+    const result = await runJob(JOB, { parallelism, execution, stateBackend: backend, parameters: { window: kind, fn } });
     expect(check(result.output<WindowSum>('windows'), kind)).toEqual(EXACT);
   });
 });
 
-describe('event-time windows through a failure (Flink EventTimeWindowCheckpointingITCase)', () => {
-  it.each<[Kind, string, Execution]>([
-    ['tumbling', 'reduce', 'single-thread'],
-    ['tumbling', 'process', 'threads'],
-    ['sliding', 'reduce', 'single-thread'],
-    ['sliding', 'aggregate', 'single-thread'],
-    ['sliding', 'process', 'threads'],
-  ])('%s windows with %s: one failure half-way, after a checkpoint, and every window is exact and seen once per key (%s)', { timeout: 120_000 }, async (kind, fn, execution) => {
+describe.each(STATE_BACKENDS)('[%s] event-time windows through a failure (Flink EventTimeWindowCheckpointingITCase)', (backend) => {
+  it.each(casesFor(backend, THROUGH_A_FAILURE, ([kind]) => kind === 'tumbling'))('%s windows with %s: one failure half-way, after a checkpoint, and every window is exact and seen once per key (%s)', { timeout: 120_000 }, async (kind, fn, execution) => {
     const result = await runJob(JOB, {
       parallelism: 2,
       execution,
+      stateBackend: backend,
       // one seq per ms: the input lasts 3 s or more, so a checkpoint completes well before seq 1500
       parameters: { window: kind, fn, failAt: String(PER_KEY / 2), rate: '1' },
       // few checkpoints: a sliding window's list state is large, and each checkpoint writes it all
@@ -121,14 +138,11 @@ async function read(client: JobClient, records: number): Promise<void> {
   }
 }
 
-describe('event-time windows through a savepoint', () => {
-  it.each<[Kind, string, Execution]>([
-    ['tumbling', 'reduce', 'single-thread'],
-    ['sliding', 'process', 'threads'],
-  ])('%s windows with %s left open in a savepoint fire once after a rescale 2 → 3 (%s)', { timeout: 120_000 }, async (kind, fn, execution) => {
+describe.each(STATE_BACKENDS)('[%s] event-time windows through a savepoint', (backend) => {
+  it.each(casesFor(backend, THROUGH_A_SAVEPOINT, ([kind]) => kind === 'tumbling'))('%s windows with %s left open in a savepoint fire once after a rescale 2 → 3 (%s)', { timeout: 120_000 }, async (kind, fn, execution) => {
     const dir = dirs.make();
     const parameters = { window: kind, fn };
-    const client = await startJob(JOB, { parallelism: 2, execution, progressIntervalMs: 20, parameters: { ...parameters, idleAtEnd: 'true', phase: '1' } });
+    const client = await startJob(JOB, { parallelism: 2, execution, stateBackend: backend, progressIntervalMs: 20, parameters: { ...parameters, idleAtEnd: 'true', phase: '1' } });
     await read(client, KEYS * PER_KEY);
     const savepoint = await client.stopWithSavepoint(join(dir, 'savepoints'));
     const first = await client.result;
@@ -139,21 +153,18 @@ describe('event-time windows through a savepoint', () => {
     expect(before.every((w) => w.end - 1 <= PER_KEY - 1 - 1333)).toBe(true);
 
     // the source has nothing left: its end of input fires the restored windows
-    const second = await runJob(JOB, { parallelism: 3, execution, fromSavepoint: savepoint, parameters: { ...parameters, phase: '2' } });
+    const second = await runJob(JOB, { parallelism: 3, execution, stateBackend: backend, fromSavepoint: savepoint, parameters: { ...parameters, phase: '2' } });
     const after = second.output<WindowSum>('windows').filter((w) => w.phase === 2);
     expect(after.length).toBeGreaterThan(0);
     expect(check([...before, ...after], kind)).toEqual(EXACT);
   });
 });
 
-describe('session windows with lateness and late data in a job', () => {
-  it.each<[number, Execution]>([
-    [2, 'single-thread'],
-    [3, 'threads'],
-  ])('merge out-of-order clicks into sessions, fire again for a click within the lateness, and send later clicks to the side output only (p=%i, %s)', { timeout: 60_000 }, async (parallelism, execution) => {
+describe.each(STATE_BACKENDS)('[%s] session windows with lateness and late data in a job', (backend) => {
+  it.each(casesFor(backend, SESSIONS, ([, execution]) => execution === 'threads'))('merge out-of-order clicks into sessions, fire again for a click within the lateness, and send later clicks to the side output only (p=%i, %s)', { timeout: 60_000 }, async (parallelism, execution) => {
     const USERS = 20;
     const SESSIONS = 5;
-    const result = await runJob(SESSIONS_JOB, { parallelism, execution, parameters: { users: String(USERS), sessions: String(SESSIONS) } });
+    const result = await runJob(SESSIONS_JOB, { parallelism, execution, stateBackend: backend, parameters: { users: String(USERS), sessions: String(SESSIONS) } });
     const expected: Session[] = [];
     for (let u = 0; u < USERS; u++) {
       for (let s = 0; s < SESSIONS; s++) {

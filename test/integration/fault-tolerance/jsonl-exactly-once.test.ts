@@ -20,19 +20,21 @@ import {
   TempDirs,
 } from './support.js';
 import type { PrefixCount } from './support.js';
+import { STATE_BACKENDS } from '../../support/state-backends.js';
 
 const RECORDS = 150_000;
 
 const dirs = new TempDirs('jsonl-exactly-once');
 afterAll(() => dirs.removeAll());
 
-describe('Sinks.jsonl with a failure', () => {
+describe.each(STATE_BACKENDS)('[%s] Sinks.jsonl with a failure', (backend) => {
   it('commits exactly the failure-free records into part files and leaves no hidden file behind', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
     const out = join(dir, 'out');
     const result = await runJob(CHAOS_COUNT, {
       parallelism: 2,
       execution: 'threads',
+      stateBackend: backend,
       parameters: {
         records: String(RECORDS),
         rate: '60',

@@ -27,13 +27,14 @@ import {
   TempDirs,
 } from './support.js';
 import type { FiredFailure, PrefixCount } from './support.js';
+import { STATE_BACKENDS } from '../../support/state-backends.js';
 
 const RECORDS = 200_000;
 
 const dirs = new TempDirs('multiple-failures');
 afterAll(() => dirs.removeAll());
 
-describe('recovery from several failures in one run', () => {
+describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', (backend) => {
   it('stays exactly-once through a snapshot, two user-function, a restore and a thread-exit failure, restarting once for each', { timeout: 90_000 }, async () => {
     const dir = dirs.make();
     const failureLog = join(dir, 'failures.jsonl');
@@ -41,6 +42,7 @@ describe('recovery from several failures in one run', () => {
     const result = await runJob(CHAOS_COUNT, {
       parallelism: 2,
       execution: 'threads',
+      stateBackend: backend,
       parameters: {
         records: String(RECORDS),
         rate: '50',

@@ -20,6 +20,7 @@ import {
   testSeed,
 } from './support.js';
 import type { PrefixCount } from './support.js';
+import { STATE_BACKENDS } from '../../support/state-backends.js';
 
 const RECORDS = 400_000;
 const PARALLELISM = 2;
@@ -35,7 +36,7 @@ const failAt = Math.floor(fraction * perSubtask);
 const dirs = new TempDirs('random-failure');
 afterAll(() => dirs.removeAll());
 
-describe('recovery from one failure at a random point', () => {
+describe.each(STATE_BACKENDS)('[%s] recovery from one failure at a random point', (backend) => {
   it(
     `emits every per-prefix count exactly once after a failure at record ${failAt} of ${perSubtask} (${(fraction * 100).toFixed(1)}%, seed ${seed})`,
     { timeout: 60_000 },
@@ -44,6 +45,7 @@ describe('recovery from one failure at a random point', () => {
       const result = await runJob(CHAOS_COUNT, {
         parallelism: PARALLELISM,
         execution: 'threads',
+        stateBackend: backend,
         parameters: { records: String(RECORDS), rate: String(RATE), failures: formatFailures([{ attempt: 0, how: 'throw', record: failAt }]) },
         checkpoint: { interval: 20, directory: dirs.make() },
         restartStrategy: RESTART_AT_ONCE,

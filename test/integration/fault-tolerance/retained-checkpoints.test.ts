@@ -2,7 +2,8 @@
  * Retained checkpoints stay bounded however many checkpoints a job takes: completed ones
  * beyond `retained` are deleted as newer ones complete, aborted and in-flight ones go,
  * a canceled job with retention `retain` leaves exactly its retained checkpoints, and a
- * finished job leaves nothing.
+ * finished job leaves nothing. The rocksdb runs take full checkpoints: the files they
+ * check are those of the canonical format.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runJob, startJob } from 'eddy';
 import type { JobClient } from 'eddy';
 import { CHAOS_COUNT, listDir, listFilesDeep, TempDirs } from './support.js';
+import { STATE_BACKENDS, stateBackendOption } from '../../support/state-backends.js';
 
 const RETAINED = 2;
 const MAX_CONCURRENT = 1;
@@ -33,7 +35,9 @@ function sample(jobDir: string, afterCheckpoint: number): Sample {
   return { afterCheckpoint, chkDirs, completedDirs };
 }
 
-describe('retained checkpoints', () => {
+describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
+  const stateBackend = stateBackendOption(backend, { fullCheckpoints: true });
+
   it(
     `keeps at most ${RETAINED} completed checkpoints over ${CHECKPOINTS} checkpoints and leaves exactly them after a cancel with retention`,
     { timeout: 60_000 },
@@ -45,6 +49,7 @@ describe('retained checkpoints', () => {
       client = await startJob(CHAOS_COUNT, {
         parallelism: 2,
         execution: 'threads',
+        stateBackend,
         // throttled far below what it could do: it would run for a minute, so the cancel ends it
         parameters: { records: '6000000', rate: '50' },
         checkpoint: { interval: 10, retained: RETAINED, maxConcurrent: MAX_CONCURRENT, retentionOnCancel: 'retain', directory },
@@ -84,6 +89,7 @@ describe('retained checkpoints', () => {
     const result = await runJob(CHAOS_COUNT, {
       parallelism: 2,
       execution: 'threads',
+      stateBackend,
       parameters: { records: '60000', rate: '50' },
       checkpoint: { interval: 10, retained: RETAINED, directory },
       onCheckpoint: (stats) => {

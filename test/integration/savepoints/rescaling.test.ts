@@ -5,7 +5,9 @@
  * produced by the subtask the key-group formula names; split list state keeps its items,
  * union list state reaches every new instance whole. Also: a moved savepoint restores,
  * two jobs start from one savepoint, a missing operator needs --allow-non-restored-state,
- * and a changed maxParallelism fails clearly.
+ * and a changed maxParallelism fails clearly. Every test runs on each state backend (the
+ * rescales on rocksdb: 4 → 2, 7 → 3 and 1 → 5), and a savepoint moves a job from one
+ * backend to the other.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import type { KeySum, TokenReport } from '../../jobs/rescale-sum.js';
 import { TempDirs } from '../fault-tolerance/support.js';
 import { testJobPath } from '../support.js';
 import type { Execution } from '../support.js';
+import { casesFor, STATE_BACKENDS } from '../../support/state-backends.js';
+import type { StateBackendKind } from '../../support/state-backends.js';
 
 const JOB = testJobPath('rescale-sum');
 const KEYS = 42;
@@ -43,10 +47,11 @@ async function sourcesRead(client: JobClient, records: number): Promise<void> {
 }
 
 /** Runs phase 1 at `parallelism` and stops it with a savepoint once all its records were read. */
-async function phaseOne(dir: string, parallelism: number, execution: Execution, extra: RunOptions = {}): Promise<string> {
+async function phaseOne(backend: StateBackendKind, dir: string, parallelism: number, execution: Execution, extra: RunOptions = {}): Promise<string> {
   const client = await startJob(JOB, {
     parallelism,
     execution,
+    stateBackend: backend,
     progressIntervalMs: 20,
     parameters: { phase: '1', report: join(dir, 'report-1.jsonl') },
     ...extra,
@@ -57,8 +62,15 @@ async function phaseOne(dir: string, parallelism: number, execution: Execution, 
   return savepoint;
 }
 
-function phaseTwoOptions(dir: string, parallelism: number, execution: Execution, savepoint: string, report = 'report-2.jsonl'): RunOptions {
-  return { parallelism, execution, fromSavepoint: savepoint, parameters: { phase: '2', report: join(dir, report) } };
+function phaseTwoOptions(
+  backend: StateBackendKind,
+  dir: string,
+  parallelism: number,
+  execution: Execution,
+  savepoint: string,
+  report = 'report-2.jsonl',
+): RunOptions {
+  return { parallelism, execution, stateBackend: backend, fromSavepoint: savepoint, parameters: { phase: '2', report: join(dir, report) } };
 }
 
 /** Checks phase 2's output: counts PER_KEY+1..PER_KEY+MORE once per key, exact sums, each from the key's subtask. */
@@ -87,17 +99,19 @@ function readReports(file: string): TokenReport[] {
     .map((l) => JSON.parse(l) as TokenReport);
 }
 
-describe('restoring a savepoint at another parallelism', () => {
-  it.each<[number, number, Execution]>([
-    [2, 4, 'threads'],
-    [4, 2, 'single-thread'],
-    [3, 7, 'single-thread'],
-    [7, 3, 'threads'],
-    [1, 5, 'single-thread'],
-  ])('%i → %i (%s): exact sums from the right subtasks; split and union list state redistributed', { timeout: 90_000 }, async (from, to, execution) => {
+const RESCALES: readonly [number, number, Execution][] = [
+  [2, 4, 'threads'],
+  [4, 2, 'single-thread'],
+  [3, 7, 'single-thread'],
+  [7, 3, 'threads'],
+  [1, 5, 'single-thread'],
+];
+
+describe.each(STATE_BACKENDS)('[%s] restoring a savepoint at another parallelism', (backend) => {
+  it.each(casesFor(backend, RESCALES, ([from]) => from === 4 || from === 7 || from === 1))('%i → %i (%s): exact sums from the right subtasks; split and union list state redistributed', { timeout: 90_000 }, async (from, to, execution) => {
     const dir = dirs.make();
-    const savepoint = await phaseOne(dir, from, execution);
-    const result = await runJob(JOB, phaseTwoOptions(dir, to, execution, savepoint));
+    const savepoint = await phaseOne(backend, dir, from, execution);
+    const result = await runJob(JOB, phaseTwoOptions(backend, dir, to, execution, savepoint));
     checkPhaseTwo(result.output<KeySum>('sums'), to);
 
     const restored = readReports(join(dir, 'report-2.jsonl')).filter((r) => r.restored);
@@ -114,24 +128,24 @@ describe('restoring a savepoint at another parallelism', () => {
   });
 });
 
-describe('savepoints as a starting point', () => {
+describe.each(STATE_BACKENDS)('[%s] savepoints as a starting point', (backend) => {
   it('restores after the savepoint directory was moved elsewhere', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
-    const savepoint = await phaseOne(dir, 2, 'single-thread');
+    const savepoint = await phaseOne(backend, dir, 2, 'single-thread');
     mkdirSync(join(dir, 'elsewhere', 'deeper'), { recursive: true });
     const moved = join(dir, 'elsewhere', 'deeper', 'my-savepoint');
     renameSync(savepoint, moved);
-    const result = await runJob(JOB, phaseTwoOptions(dir, 3, 'single-thread', moved));
+    const result = await runJob(JOB, phaseTwoOptions(backend, dir, 3, 'single-thread', moved));
     checkPhaseTwo(result.output<KeySum>('sums'), 3);
   });
 
   it('starts two jobs from one savepoint, both continuing correctly, and leaves it untouched', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
-    const savepoint = await phaseOne(dir, 2, 'single-thread');
+    const savepoint = await phaseOne(backend, dir, 2, 'single-thread');
     const before = readFileSync(join(savepoint, '_metadata'));
     const [a, b] = await Promise.all([
-      runJob(JOB, phaseTwoOptions(dir, 3, 'threads', savepoint, 'report-a.jsonl')),
-      runJob(JOB, phaseTwoOptions(dir, 2, 'single-thread', savepoint, 'report-b.jsonl')),
+      runJob(JOB, phaseTwoOptions(backend, dir, 3, 'threads', savepoint, 'report-a.jsonl')),
+      runJob(JOB, phaseTwoOptions(backend, dir, 2, 'single-thread', savepoint, 'report-b.jsonl')),
     ]);
     checkPhaseTwo(a.output<KeySum>('sums'), 3);
     checkPhaseTwo(b.output<KeySum>('sums'), 2);
@@ -140,9 +154,9 @@ describe('savepoints as a starting point', () => {
 
   it('stops with a savepoint while one of two sources has already ended, and commits everything', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
-    const first = await phaseOne(dir, 2, 'single-thread');
+    const first = await phaseOne(backend, dir, 2, 'single-thread');
     // phase 2: numbers-1 has nothing left and ends at once; numbers-2 waits after its last record
-    const options = phaseTwoOptions(dir, 3, 'single-thread', first);
+    const options = phaseTwoOptions(backend, dir, 3, 'single-thread', first);
     const client = await startJob(JOB, { ...options, progressIntervalMs: 20, parameters: { ...options.parameters, moreIdleAtEnd: 'true' } });
     await sourcesRead(client, KEYS * MORE);
     await expect(client.triggerSavepoint(join(dir, 'savepoints'))).rejects.toThrow(/some tasks have ended their input; stop it with a savepoint instead/);
@@ -155,8 +169,8 @@ describe('savepoints as a starting point', () => {
 
   it('refuses state of a missing operator unless told to drop it, naming its uid', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
-    const savepoint = await phaseOne(dir, 2, 'single-thread');
-    const withoutTokens: RunOptions = { ...phaseTwoOptions(dir, 2, 'single-thread', savepoint), parameters: { phase: '2', withTokens: 'false' } };
+    const savepoint = await phaseOne(backend, dir, 2, 'single-thread');
+    const withoutTokens: RunOptions = { ...phaseTwoOptions(backend, dir, 2, 'single-thread', savepoint), parameters: { phase: '2', withTokens: 'false' } };
     await expect(runJob(JOB, withoutTokens)).rejects.toThrow(/operator\(s\) 'tokens'.*--allow-non-restored-state/);
     const result = await runJob(JOB, { ...withoutTokens, allowNonRestoredState: true });
     checkPhaseTwo(result.output<KeySum>('sums'), 2);
@@ -165,13 +179,28 @@ describe('savepoints as a starting point', () => {
 
   it('refuses a different explicit maxParallelism with a clear message, and inherits it when none is set', { timeout: 60_000 }, async () => {
     const dir = dirs.make();
-    const savepoint = await phaseOne(dir, 2, 'single-thread', { maxParallelism: 64 });
-    await expect(runJob(JOB, { ...phaseTwoOptions(dir, 3, 'single-thread', savepoint), maxParallelism: 256 })).rejects.toThrow(
+    const savepoint = await phaseOne(backend, dir, 2, 'single-thread', { maxParallelism: 64 });
+    await expect(runJob(JOB, { ...phaseTwoOptions(backend, dir, 3, 'single-thread', savepoint), maxParallelism: 256 })).rejects.toThrow(
       /'sum'.*maxParallelism 64.*maxParallelism 256.*--max-parallelism 64/,
     );
-    const result = await runJob(JOB, phaseTwoOptions(dir, 3, 'single-thread', savepoint));
+    const result = await runJob(JOB, phaseTwoOptions(backend, dir, 3, 'single-thread', savepoint));
     const output = result.output<KeySum>('sums').filter((r) => r.count > PER_KEY);
     expect(new Set(output.map((r) => r.maxParallelism))).toEqual(new Set([64]));
     checkPhaseTwo(result.output<KeySum>('sums'), 3);
+  });
+});
+
+describe.runIf(STATE_BACKENDS.includes('hashmap') && STATE_BACKENDS.includes('rocksdb'))('moving a job between state backends', () => {
+  it.each<[StateBackendKind, StateBackendKind]>([
+    ['hashmap', 'rocksdb'],
+    ['rocksdb', 'hashmap'],
+  ])('restores a savepoint taken on %s into %s at another parallelism, with exact sums and redistributed list state', { timeout: 60_000 }, async (from, to) => {
+    const dir = dirs.make();
+    const savepoint = await phaseOne(from, dir, 2, 'single-thread');
+    const result = await runJob(JOB, phaseTwoOptions(to, dir, 3, 'single-thread', savepoint));
+    checkPhaseTwo(result.output<KeySum>('sums'), 3);
+    const restored = readReports(join(dir, 'report-2.jsonl')).filter((r) => r.restored);
+    const oldTokens = Array.from({ length: 2 }, (_, s) => Array.from({ length: TOKENS }, (_, i) => `${s}-${i}`)).flat();
+    expect(restored.flatMap((r) => r.tokens).sort()).toEqual(oldTokens.sort());
   });
 });

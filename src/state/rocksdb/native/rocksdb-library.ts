@@ -16,10 +16,10 @@ import { NativeMemory } from './native-memory.js';
 import { createNativeOptions } from './native-options.js';
 import { NativeRocksDB } from './native-rocksdb.js';
 
-/** Environment variable naming the librocksdb file to load before the usual names. */
+/** Environment variable naming the librocksdb file to load instead of the usual names. */
 export const ROCKSDB_LIBRARY_ENV = 'EDDY_ROCKSDB_LIBRARY';
 
-/** The library files tried, in order, after {@link ROCKSDB_LIBRARY_ENV}. */
+/** The library files tried, in order, unless {@link ROCKSDB_LIBRARY_ENV} names one. */
 export const ROCKSDB_LIBRARY_FILES: readonly string[] = [
   'librocksdb.so',
   'librocksdb.so.9',
@@ -34,14 +34,16 @@ export const ROCKSDB_LIBRARY_FILES: readonly string[] = [
 let loaded: RocksDBLibrary | undefined;
 
 /**
- * The RocksDB library of this thread, loaded on the first call. Tries the file named by
- * `EDDY_ROCKSDB_LIBRARY`, then {@link ROCKSDB_LIBRARY_FILES}.
+ * The RocksDB library of this thread, loaded on the first call: the file named by
+ * `EDDY_ROCKSDB_LIBRARY` when it is set (only that one: an explicit choice that fails must
+ * not fall back silently to another library), else the first of {@link ROCKSDB_LIBRARY_FILES}
+ * that loads.
  * @throws ConfigError if no librocksdb can be loaded (the message says how to install it)
  */
 export function loadRocksDB(): RocksDBLibrary {
   if (loaded) return loaded;
   const override = process.env[ROCKSDB_LIBRARY_ENV];
-  loaded = loadRocksDBFrom(override ? [override, ...ROCKSDB_LIBRARY_FILES] : ROCKSDB_LIBRARY_FILES);
+  loaded = loadRocksDBFrom(override ? [override] : ROCKSDB_LIBRARY_FILES);
   return loaded;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,26 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
   });
 
   describe('RocksDBKeyedStateBackend', () => {
+    it('discards a corrupt working directory left by a crashed run and restores from the snapshot', async () => {
+      const storage = join(root, 'discard');
+      const original = create({ maxParallelism: 128, keyGroupRange: KeyGroupRange.of(0, 127) });
+      original.setCurrentKey('a');
+      original.getPartitionedState(new ValueStateDescriptor<number>('v')).update(41);
+      const snapshot = await original.snapshot(1, { savepoint: false, files: localFileStore(storage, 1) }).run();
+      // what a crash may leave under the name the next attempt uses: a broken database
+      const leftover = join(root, 'local', 'test', 'crashed', 'db-0');
+      mkdirSync(leftover, { recursive: true });
+      writeFileSync(join(leftover, 'CURRENT'), 'MANIFEST-999999\n');
+      writeFileSync(join(leftover, '000001.sst'), 'not an sst file');
+      factory ??= createRocksDBBackendFactory({ kind: 'rocksdb', localDirectory: join(root, 'local') }, { jobId: 'test', attemptNumber: 0 });
+      const restored = factory({ maxParallelism: 128, keyGroupRange: KeyGroupRange.of(0, 127), instanceName: 'crashed' });
+      restored.restore([restorable(snapshot, storage)]);
+      restored.setCurrentKey('a');
+      expect(restored.getPartitionedState(new ValueStateDescriptor<number>('v')).value()).toBe(41);
+      expect(existsSync(join(leftover, '000001.sst'))).toBe(false);
+      restored.dispose();
+    });
+
     it('deletes its local working directory when disposed', () => {
       const backend = create({ maxParallelism: 128, keyGroupRange: KeyGroupRange.of(0, 127) });
       backend.setCurrentKey('a');

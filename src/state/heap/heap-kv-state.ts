@@ -7,6 +7,7 @@ import { StateAccessError } from '../../core/errors.js';
 import { keyId, type KeyId } from '../../core/key-encoding.js';
 import { copyValue } from '../copy-value.js';
 import type { StateKind } from '../descriptors.js';
+import { cannotStoreError, noCurrentKeyError } from '../state-access-errors.js';
 import type { InternalKvState } from '../internal-kv-state.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import type { HeapKeyContext } from './heap-key-context.js';
@@ -138,18 +139,11 @@ export abstract class HeapKvState implements InternalKvState {
   }
 
   private noCurrentKey(): StateAccessError {
-    return new StateAccessError(
-      this.ctx.disposed
-        ? `${this.where()} was used after its state backend was disposed`
-        : `${this.where()} was used with no current key; keyed state can only be used while a keyed function processes a record or timer`,
-    );
+    return noCurrentKeyError(this.where(), this.ctx.disposed);
   }
 
   private cannotStore(what: string, cause?: unknown): StateAccessError {
-    return new StateAccessError(
-      `${this.where()}: cannot store ${what}; state values must be plain data (primitives, plain objects, arrays, Map, Set, Date, typed arrays)`,
-      { cause },
-    );
+    return cannotStoreError(this.where(), what, cause);
   }
 }
 

@@ -67,6 +67,15 @@ export function writeMapPayload(
   if (written !== size) throw new StateSerializationError(`map entry has ${written} pairs but its size said ${size}`);
 }
 
+/** Reads the key and namespace that start an entry (see {@link writeEntryKey}). */
+export function readEntryKey(reader: ByteReader): { keyBytes: Uint8Array; namespaceBytes: Uint8Array | undefined } {
+  const keyBytes = reader.bytes('key');
+  const tag = reader.u8('namespace tag');
+  if (tag === NAMESPACE_TAG_VOID) return { keyBytes, namespaceBytes: undefined };
+  if (tag === NAMESPACE_TAG_KEY) return { keyBytes, namespaceBytes: reader.bytes('namespace') };
+  throw reader.corrupt(`unknown namespace tag ${tag}`);
+}
+
 /**
  * Decodes every entry of a state block and hands it to `visit`.
  *
@@ -92,11 +101,7 @@ export function readStateBlock(
     }
   };
   while (!reader.atEnd) {
-    const keyBytes = reader.bytes('key');
-    const tag = reader.u8('namespace tag');
-    let namespaceBytes: Uint8Array | undefined;
-    if (tag === NAMESPACE_TAG_KEY) namespaceBytes = reader.bytes('namespace');
-    else if (tag !== NAMESPACE_TAG_VOID) throw reader.corrupt(`unknown namespace tag ${tag}`);
+    const { keyBytes, namespaceBytes } = readEntryKey(reader);
     let value: unknown;
     switch (kind) {
       case 'list': {

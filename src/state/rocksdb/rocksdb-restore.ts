@@ -17,7 +17,8 @@ import { ByteReader } from '../../core/byte-reader.js';
 import { RestoreError } from '../../core/errors.js';
 import { KeyGroupRange } from '../../core/key-group-range.js';
 import type { StateKind } from '../descriptors.js';
-import { NAMESPACE_TAG_KEY, NAMESPACE_TAG_VOID, type KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
+import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
+import { readEntryKey } from '../keyed-snapshot/state-block-codec.js';
 import type { RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
 import type { IncrementalKeyedStateSnapshot } from '../keyed-state-backend.js';
 import type { RocksDB, RocksDBColumnFamily, RocksDBLibrary, RocksDBOpenOptions, RocksDBWriteBatch } from './native/rocksdb-api.js';
@@ -170,11 +171,7 @@ function readRawBlock(
 ): void {
   const reader = new ByteReader(block, what);
   while (!reader.atEnd) {
-    const keyBytes = reader.bytes('key');
-    const tag = reader.u8('namespace tag');
-    let namespaceBytes: Uint8Array | undefined;
-    if (tag === NAMESPACE_TAG_KEY) namespaceBytes = reader.bytes('namespace');
-    else if (tag !== NAMESPACE_TAG_VOID) throw reader.corrupt(`unknown namespace tag ${tag}`);
+    const { keyBytes, namespaceBytes } = readEntryKey(reader);
     visit(keyBytes, namespaceBytes, (entryPrefix, put, transform) => {
       switch (kind) {
         case 'list': {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeyGroupRange } from '../../../src/core/key-group-range.js';
 import { ValueStateDescriptor } from '../../../src/state/descriptors.js';
+import type { ValueState } from '../../../src/state/state.js';
 import type { KeyedStateBackend, KeyedStateBackendFactory, KeyedStateBackendOptions } from '../../../src/state/keyed-state-backend.js';
 import { createRocksDBBackendFactory } from '../../../src/state/rocksdb/rocksdb-keyed-state-backend.js';
 import { STATE_BACKENDS } from '../../support/state-backends.js';
@@ -74,6 +75,14 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
     const value = (i: number, round: number): string =>
       [0, 1, 2, 3, 4].map((part) => createHash('sha256').update(`${round}/${i}/${part}`).digest('base64')).join('').slice(0, 200);
 
+    /** Writes round `round`'s value into keys 0, every, 2 × every… below `keys`. */
+    function write(backend: KeyedStateBackend, state: ValueState<string>, round: number, keys: number, every = 1): void {
+      for (let i = 0; i < keys; i += every) {
+        backend.setCurrentKey(i);
+        state.update(value(i, round));
+      }
+    }
+
     /** Runs checkpoint `id` into `storage` and confirms it, as a completed checkpoint would. */
     async function checkpoint(backend: KeyedStateBackend, storage: string, id: number) {
       const snapshot = await backend.snapshot(id, { savepoint: false, files: localFileStore(storage, id) }).run();
@@ -88,17 +97,11 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
       const storage = join(root, 'incremental-1');
       const backend = create(fullRange);
       const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
-      for (let i = 0; i < KEYS; i++) {
-        backend.setCurrentKey(i);
-        state.update(value(i, 0));
-      }
+      write(backend, state, 0, KEYS);
       const first = await checkpoint(backend, storage, 1);
       expect(first.uploadedBytes).toBe(first.sharedBytes);
       expect(first.sharedBytes).toBeGreaterThan(KEYS * 50);
-      for (let i = 0; i < KEYS; i += 100) {
-        backend.setCurrentKey(i);
-        state.update(value(i, 1)); // 1 % of the keys
-      }
+      write(backend, state, 1, KEYS, 100); // 1 % of the keys
       const second = await checkpoint(backend, storage, 2);
       expect(second.sharedBytes).toBeGreaterThan(first.sharedBytes);
       expect(second.uploadedBytes).toBeLessThan(second.sharedBytes * 0.1);
@@ -111,10 +114,7 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
       const storage = join(root, 'incremental-2');
       const backend = create(fullRange);
       const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
-      for (let i = 0; i < 1000; i++) {
-        backend.setCurrentKey(i);
-        state.update(value(i, 0));
-      }
+      write(backend, state, 0, 1000);
       const first = await backend.snapshot(1, { savepoint: false, files: localFileStore(storage, 1) }).run();
       backend.notifyCheckpointAborted?.(1);
       const second = await checkpoint(backend, storage, 2);
@@ -126,10 +126,7 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
       const storage = join(root, 'incremental-5');
       const backend = create(fullRange);
       const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
-      for (let i = 0; i < KEYS; i++) {
-        backend.setCurrentKey(i);
-        state.update(value(i, 0));
-      }
+      write(backend, state, 0, KEYS);
       const first = await backend.snapshot(1, { savepoint: false, files: localFileStore(storage, 1) }).run();
       backend.setCurrentKey(1);
       state.update(value(1, 1));
@@ -144,10 +141,7 @@ describe.runIf(STATE_BACKENDS.includes('rocksdb'))('rocksdb state backend', () =
       const storage = join(root, 'incremental-3');
       const backend = create(fullRange);
       const state = backend.getPartitionedState(new ValueStateDescriptor<string>('v'));
-      for (let i = 0; i < KEYS; i++) {
-        backend.setCurrentKey(i);
-        state.update(value(i, 0));
-      }
+      write(backend, state, 0, KEYS);
       const first = await checkpoint(backend, storage, 1);
       const restored = create(fullRange);
       restored.restore([restorable(first.snapshot, storage)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
+import { ConfigError, RestoreError } from '../../src/core/errors.js';
 import { KeyGroupRange } from '../../src/core/key-group-range.js';
 import { ListStateDescriptor, ValueStateDescriptor } from '../../src/state/descriptors.js';
 import {
@@ -51,5 +51,25 @@ describe('HeapKeyedStateBackend', () => {
     for (let i = 0; i < 10_000; i++) list.add(i);
     expect(backend.numberOfEntries('l')).toBe(1);
     expect([...list.get()]).toHaveLength(10_000);
+  });
+});
+
+describe('HeapKeyedStateBackend and RocksDB checkpoints', () => {
+  it('refuses an incremental RocksDB snapshot with a message that says how to restore it', () => {
+    const backend = new HeapKeyedStateBackend({ maxParallelism: 128, keyGroupRange: KeyGroupRange.of(0, 127), owner: "operator 'count' (subtask 1/1)" });
+    const incremental = {
+      type: 'incremental' as const,
+      checkpointId: 3,
+      backend: 'rocksdb' as const,
+      maxParallelism: 128,
+      keyGroupRange: [0, 127] as const,
+      states: [],
+      sharedFiles: [],
+      privateFiles: [],
+    };
+    expect(() => backend.restore([incremental])).toThrow(RestoreError);
+    expect(() => backend.restore([incremental])).toThrow(
+      /operator 'count' \(subtask 1\/1\): .*incremental checkpoint of the 'rocksdb' state backend.*--state-backend rocksdb.*savepoint/,
+    );
   });
 });

@@ -52,7 +52,9 @@ export class ProgressLine {
     const inRate = dt > 0 ? (p.sourceRecords - (prev?.sourceRecords ?? 0)) / dt : 0;
     const outRate = dt > 0 ? (p.sinkRecords - (prev?.sinkRecords ?? 0)) / dt : 0;
     const c = this.lastCheckpoint;
-    const chk = c ? `  checkpoint ${c.checkpointId} (${fmt.format(c.durationMs)} ms, ${formatBytes(c.stateBytes)})` : '';
+    // incremental checkpoints store part of the state they hold: "stored of held"
+    const size = c && c.fullStateBytes !== undefined && c.fullStateBytes !== c.stateBytes ? `${formatBytes(c.stateBytes)} of ${formatBytes(c.fullStateBytes)}` : c ? formatBytes(c.stateBytes) : '';
+    const chk = c ? `  checkpoint ${c.checkpointId} (${fmt.format(c.durationMs)} ms, ${size})` : '';
     return `eddy: ${(p.elapsedMs / 1000).toFixed(1)}s  in ${fmt.format(p.sourceRecords)} (${fmt.format(inRate)}/s)  out ${fmt.format(p.sinkRecords)} (${fmt.format(outRate)}/s)${chk}`;
   }
 }

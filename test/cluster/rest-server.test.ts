@@ -261,6 +261,7 @@ describe('the REST server', () => {
         trigger_timestamp: 1_700_000_005_000,
         end_to_end_duration: 44,
         state_size: 4000,
+        checkpointed_size: 4000,
         persisted_data: 0,
         num_acknowledged_subtasks: 2,
         external_path: '/tmp/chk/job/chk-4',
@@ -281,8 +282,19 @@ describe('the REST server', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ id: 4, status: 'COMPLETED', state_size: 4000 });
       expect(body.tasks).toEqual([
-        { vertex_id: 0, index: 0, state_size: 1200, checkpoint: { sync: 1, async: 5 }, alignment: { duration: 0 } },
-        { vertex_id: 1, index: 1, state_size: 2800, checkpoint: { sync: 2, async: 7 }, alignment: { duration: 3 } },
+        { vertex_id: 0, index: 0, state_size: 1200, checkpointed_size: 1200, checkpoint: { sync: 1, async: 5 }, alignment: { duration: 0 } },
+        { vertex_id: 1, index: 1, state_size: 2800, checkpointed_size: 2800, checkpoint: { sync: 2, async: 7 }, alignment: { duration: 3 } },
+      ]);
+    });
+
+    it('gives an incremental checkpoint the state it holds and, apart, what it stored', async () => {
+      const four = a.history[3]!;
+      a.history[3] = { ...four, fullStateBytes: 90_000, tasks: four.tasks.map((t) => ({ ...t, fullStateBytes: t.stateBytes * 10 })) };
+      const { body } = await call('GET', `/jobs/${JOB_A}/checkpoints/details/4`);
+      expect(body).toMatchObject({ state_size: 90_000, checkpointed_size: 4000 });
+      expect(body.tasks.map((t: { state_size: number; checkpointed_size: number }) => [t.state_size, t.checkpointed_size])).toEqual([
+        [12_000, 1200],
+        [28_000, 2800],
       ]);
     });
 

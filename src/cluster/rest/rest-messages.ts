@@ -71,6 +71,7 @@ export interface CheckpointInfo {
   readonly end_to_end_duration: number;
   /** Bytes of state written by all tasks. */
   readonly state_size: number;
+  readonly checkpointed_size: number;
   /** Bytes of in-flight data persisted (unaligned checkpoints). */
   readonly persisted_data: number;
   readonly num_acknowledged_subtasks: number;
@@ -99,6 +100,7 @@ export interface SubtaskCheckpointInfo {
   /** Subtask index, from 0. */
   readonly index: number;
   readonly state_size: number;
+  readonly checkpointed_size: number;
   /** Durations (ms, to the microsecond) of the synchronous and asynchronous parts of its snapshot. */
   readonly checkpoint: { readonly sync: number; readonly async: number };
   /** Time between its first and last barrier (ms). */

@@ -14,8 +14,9 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { incrementalSnapshot } from '../../src/checkpoint/restore/task-restore-loader.js';
 import { FileSystemCheckpointFileStore } from '../../src/checkpoint/storage/checkpoint-file-store.js';
 import { KeyGroupRange } from '../../src/core/key-group-range.js';
 import { ValueStateDescriptor } from '../../src/state/descriptors.js';
@@ -90,11 +91,9 @@ export async function rocksdbBackendCheckpoints(options: { keys: number; valueBy
       asyncMs,
     };
   };
-  const restorable = (snapshot: IncrementalKeyedStateSnapshot): IncrementalKeyedStateSnapshot => {
-    const directory = join(storage, `chk-${snapshot.checkpointId}`);
-    const absolute = (f: SnapshotFile) => ({ ...f, file: isAbsolute(f.file) ? f.file : resolve(directory, f.file) });
-    return { ...snapshot, uploaded: undefined, sharedFiles: snapshot.sharedFiles.map(absolute), privateFiles: snapshot.privateFiles.map(absolute) };
-  };
+  // as the restore loader turns a checkpoint's handle into what a backend restores
+  const restorable = (snapshot: IncrementalKeyedStateSnapshot): IncrementalKeyedStateSnapshot =>
+    incrementalSnapshot(snapshot, join(storage, `chk-${snapshot.checkpointId}`), snapshot.checkpointId, snapshot.maxParallelism);
   const fill = (backend: KeyedStateBackend, round: number, every = 1, first = 0) => {
     const state = backend.getPartitionedState(new ValueStateDescriptor<string>('value'));
     for (let key = first; key < keys; key += every) {

@@ -10,9 +10,10 @@ import { keyId, type KeyId } from '../core/key-encoding.js';
  * The id of map user key `key` (see `keyId`).
  *
  * @param where - names the state in the error, e.g. `operator 'x': map state 'seen'`
+ *   (called only for an error: map operations are on the per-record path)
  * @throws {@link StateAccessError} if `key` is not key-like
  */
-export function mapUserKeyId(key: unknown, where: string): KeyId {
+export function mapUserKeyId(key: unknown, where: () => string): KeyId {
   switch (typeof key) {
     case 'string':
     case 'number':
@@ -32,10 +33,10 @@ export function mapUserKeyId(key: unknown, where: string): KeyId {
   throw badUserKey(key, where);
 }
 
-function badUserKey(key: unknown, where: string, cause?: unknown): StateAccessError {
+function badUserKey(key: unknown, where: () => string, cause?: unknown): StateAccessError {
   const what = cause instanceof Error ? cause.message : `got ${describe(key)}`;
   return new StateAccessError(
-    `${where}: unsupported map key; map state keys must be strings, numbers (not NaN), bigints, booleans or tuples of these (${what})`,
+    `${where()}: unsupported map key; map state keys must be strings, numbers (not NaN), bigints, booleans or tuples of these (${what})`,
     { cause },
   );
 }

@@ -29,7 +29,7 @@ import type {
   KeyedStateSnapshot,
   SnapshotRunner,
 } from '../keyed-state-backend.js';
-import { collectRestoredKeyedState, type RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
+import { checkRestoredAgainAs, collectRestoredKeyedState, type RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
 import {
   checkSameState,
   describeState,
@@ -252,19 +252,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** Checks that `incoming` can join the not yet requested `pending` and returns how to join them. */
   private mergePending(pending: RestoredKeyedState, incoming: RestoredKeyedState): () => void {
     const a = pending.meta;
-    const b = incoming.meta;
-    if (
-      a.kind !== b.kind ||
-      a.serializerId !== b.serializerId ||
-      a.serializerVersion !== b.serializerVersion ||
-      a.descriptorVersion !== b.descriptorVersion ||
-      a.userKeySerializerId !== b.userKeySerializerId ||
-      a.userKeySerializerVersion !== b.userKeySerializerVersion
-    ) {
-      throw new RestoreError(
-        `${this.ctx.prefix}state '${a.name}' was restored before as ${a.kind} state (serializer '${a.serializerId}' v${a.serializerVersion}, version ${a.descriptorVersion}) and now as ${b.kind} state (serializer '${b.serializerId}' v${b.serializerVersion}, version ${b.descriptorVersion})`,
-      );
-    }
+    checkRestoredAgainAs(a, incoming.meta, this.ctx.prefix);
     for (const keyGroup of incoming.blocks.keys()) {
       if (pending.blocks.has(keyGroup)) {
         throw new RestoreError(`${this.ctx.prefix}state '${a.name}': key group ${keyGroup} was already restored`);

@@ -89,6 +89,6 @@ export class HeapMapState<UK, UV> extends HeapKvState implements InternalMapStat
   }
 
   private userKeyId(key: UK): KeyId {
-    return mapUserKeyId(key, this.where());
+    return mapUserKeyId(key, () => this.where());
   }
 }

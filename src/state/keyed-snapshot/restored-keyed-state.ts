@@ -88,18 +88,40 @@ export function collectRestoredKeyedState(
   return states;
 }
 
-function checkSameMeta(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta, prefix: string): void {
-  const same =
+/** Whether two snapshots describe a state the same way (kind, serializers, version). */
+function sameStateMeta(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta): boolean {
+  return (
     a.kind === b.kind &&
     a.serializerId === b.serializerId &&
     a.serializerVersion === b.serializerVersion &&
     a.descriptorVersion === b.descriptorVersion &&
     a.userKeySerializerId === b.userKeySerializerId &&
-    a.userKeySerializerVersion === b.userKeySerializerVersion;
-  if (!same) {
+    a.userKeySerializerVersion === b.userKeySerializerVersion
+  );
+}
+
+/**
+ * Checks that two snapshots restored together describe a state the same way.
+ *
+ * @throws {@link RestoreError} naming the state and both descriptions
+ */
+export function checkSameMeta(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta, prefix: string): void {
+  if (!sameStateMeta(a, b)) {
     throw new RestoreError(
       `${prefix}state '${a.name}' is described differently by the snapshots being restored (${describe(a)} vs ${describe(b)})`,
     );
+  }
+}
+
+/**
+ * Checks that a state restored again (a second `restore()` call) is described as it was
+ * the first time.
+ *
+ * @throws {@link RestoreError} naming the state and both descriptions
+ */
+export function checkRestoredAgainAs(before: KeyedSnapshotStateMeta, now: KeyedSnapshotStateMeta, prefix: string): void {
+  if (!sameStateMeta(before, now)) {
+    throw new RestoreError(`${prefix}state '${before.name}' was restored before as ${describe(before)} and now as ${describe(now)}`);
   }
 }
 

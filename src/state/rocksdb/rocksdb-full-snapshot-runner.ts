@@ -15,7 +15,7 @@ import { KeyedSnapshotWriter } from '../keyed-snapshot/keyed-snapshot-writer.js'
 import { writeEntryKey } from '../keyed-snapshot/state-block-codec.js';
 import type { FullKeyedStateSnapshot, SnapshotRunner } from '../keyed-state-backend.js';
 import type { RocksDB, RocksDBColumnFamily, RocksDBIterator, RocksDBSnapshot } from './native/rocksdb-api.js';
-import { keyGroupOf, keyGroupStart, parseEntryKey } from './rocksdb-key-layout.js';
+import { equalBytes, keyGroupOf, keyGroupStart, parseEntryKey } from './rocksdb-key-layout.js';
 import { splitListElements } from './rocksdb-list-format.js';
 
 /** A state as the synchronous part found it. */
@@ -157,7 +157,7 @@ function writeBlock(out: ByteWriter, it: RocksDBIterator, kg: number, meta: Keye
     if (keyGroupOf(key, keyGroupBytes) !== kg) break;
     const parsed = parseEntryKey(key, keyGroupBytes, meta.name);
     const entryPrefix = key.subarray(0, parsed.prefixLength);
-    if (prefix === undefined || !sameBytes(prefix, entryPrefix)) {
+    if (prefix === undefined || !equalBytes(prefix, entryPrefix)) {
       flush();
       prefix = entryPrefix;
       writeEntryKey(out, parsed.keyBytes, parsed.namespaceBytes);
@@ -165,10 +165,4 @@ function writeBlock(out: ByteWriter, it: RocksDBIterator, kg: number, meta: Keye
     pairs.push([key.subarray(parsed.prefixLength), it.value()]);
   }
   flush();
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

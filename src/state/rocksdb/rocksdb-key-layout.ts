@@ -57,6 +57,13 @@ export function encodeNamespace(namespaceBytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Whether `a` and `b` hold the same bytes. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** `a` followed by `b`, and `c` when given, in a fresh array. */
 export function concatBytes(a: Uint8Array, b: Uint8Array, c?: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length + (c?.length ?? 0));

@@ -7,7 +7,7 @@
  * snapshots in the canonical format.
  */
 import { randomUUID } from 'node:crypto';
-import { RestoreError, StateAccessError } from '../../core/errors.js';
+import { StateAccessError } from '../../core/errors.js';
 import { encodeKey, type Key } from '../../core/key-encoding.js';
 import type { KeyGroupRange } from '../../core/key-group-range.js';
 import type {
@@ -29,7 +29,7 @@ import type {
 } from '../internal-kv-state.js';
 import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
 import { decodeEntryKey } from '../keyed-snapshot/keyed-snapshot-reader.js';
-import { collectRestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
+import { checkRestoredAgainAs, collectRestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
 import { checkSameState, describeState, ownerPrefix, resolveRestoredState, type DescribedState } from '../keyed-snapshot/state-compatibility.js';
 import type {
   FullKeyedStateSnapshot,
@@ -51,7 +51,7 @@ import { RocksDBFullSnapshotRunner, type CapturedColumn } from './rocksdb-full-s
 import { RocksDBIncrementalSnapshotRunner } from './rocksdb-incremental-snapshot-runner.js';
 import { InstanceDirectory } from './rocksdb-instance-directory.js';
 import { RocksDBKeyContext } from './rocksdb-key-context.js';
-import { columnFamilyName, encodeKeyPrefix, keyGroupPrefixBytes, parseEntryKey } from './rocksdb-key-layout.js';
+import { columnFamilyName, encodeKeyPrefix, equalBytes, keyGroupPrefixBytes, parseEntryKey } from './rocksdb-key-layout.js';
 import type { RocksDBKvState } from './rocksdb-kv-state.js';
 import { RocksDBListState } from './rocksdb-list-state.js';
 import { RocksDBMapState } from './rocksdb-map-state.js';
@@ -194,7 +194,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const wanted = namespace === VOID_NAMESPACE ? undefined : encodeKey(namespace);
     const keys: Key[] = [];
     this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
-      if (wanted === undefined ? namespaceBytes === undefined : namespaceBytes !== undefined && sameNamespace(namespaceBytes, wanted)) {
+      if (wanted === undefined ? namespaceBytes === undefined : namespaceBytes !== undefined && equalBytes(namespaceBytes, wanted)) {
         keys.push(decodeEntryKey(keyBytes, stateName, keyGroup));
       }
     });
@@ -303,7 +303,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
         if (decoder.migrate !== undefined) transform = migratingTransform(decoder.codec.value, decoder.migrate);
       } else {
         const known = this.restored.get(name);
-        if (known !== undefined) checkSameMeta(known, incoming.meta, this.ctx.prefix);
+        if (known !== undefined) checkRestoredAgainAs(known, incoming.meta, this.ctx.prefix);
       }
       imports.push(() => {
         importRestoredState(this.ctx.db, this.columnFamily(name), incoming, this.ctx.keyGroupBytes, this.ctx.prefix, transform);
@@ -335,7 +335,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
         continue;
       }
       const known = this.restored.get(name);
-      if (known !== undefined) checkSameMeta(known, meta, this.ctx.prefix);
+      if (known !== undefined) checkRestoredAgainAs(known, meta, this.ctx.prefix);
     }
     mergeIncrementalSnapshots(this.ctx.db, snapshots, target, transforms);
     for (const [name, meta] of incoming) if (!this.states.has(name)) this.restored.set(name, meta);
@@ -382,7 +382,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
         const entryKey = it.key();
         const parsed = parseEntryKey(entryKey, this.ctx.keyGroupBytes, stateName);
         const pair = entryKey.subarray(0, parsed.prefixLength);
-        if (previous !== undefined && sameNamespace(previous, pair)) continue; // more entries of one map
+        if (previous !== undefined && equalBytes(previous, pair)) continue; // more entries of one map
         previous = pair;
         visit(parsed.keyGroup, parsed.keyBytes, parsed.namespaceBytes);
       }
@@ -420,19 +420,4 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   private disposedError(): StateAccessError {
     return new StateAccessError(`${this.ctx.prefix}the keyed state backend was used after it was disposed`);
   }
-}
-
-function checkSameMeta(a: KeyedSnapshotStateMeta, b: KeyedSnapshotStateMeta, prefix: string): void {
-  const same = (Object.keys(a) as Array<keyof KeyedSnapshotStateMeta>).every((field) => a[field] === b[field]);
-  if (!same) {
-    throw new RestoreError(
-      `${prefix}state '${a.name}' was restored before as ${a.kind} state (serializer '${a.serializerId}' v${a.serializerVersion}, version ${a.descriptorVersion}) and now as ${b.kind} state (serializer '${b.serializerId}' v${b.serializerVersion}, version ${b.descriptorVersion})`,
-    );
-  }
-}
-
-function sameNamespace(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

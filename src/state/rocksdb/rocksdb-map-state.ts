@@ -93,7 +93,7 @@ export class RocksDBMapState<UK, UV> extends RocksDBKvState implements InternalM
 
   /** The entry key of user key `key` under the current key and namespace. */
   private userEntryKey(key: UK): Uint8Array {
-    mapUserKeyId(key, this.where());
+    mapUserKeyId(key, () => this.where());
     return concatBytes(this.entryKey(), this.userKeySerializer.serialize(key));
   }
 

@@ -19,7 +19,7 @@ import { KeyGroupRange } from '../../core/key-group-range.js';
 import type { StateKind } from '../descriptors.js';
 import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
 import { readEntryKey } from '../keyed-snapshot/state-block-codec.js';
-import type { RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
+import { checkSameMeta, type RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
 import type { IncrementalKeyedStateSnapshot } from '../keyed-state-backend.js';
 import type { RocksDB, RocksDBColumnFamily, RocksDBLibrary, RocksDBOpenOptions, RocksDBWriteBatch } from './native/rocksdb-api.js';
 import type { InstanceDirectory } from './rocksdb-instance-directory.js';
@@ -31,7 +31,8 @@ import {
   stateNameOf,
   VOID_NAMESPACE_BYTES,
 } from './rocksdb-key-layout.js';
-import { appendListElements, splitListElements } from './rocksdb-list-format.js';
+import { appendListElements } from './rocksdb-list-format.js';
+import { rewriteStoredValue } from './rocksdb-state-migration.js';
 
 /** Where a restore goes. */
 export interface RocksDBRestoreTarget {
@@ -242,12 +243,7 @@ function mergeMeta(states: Map<string, KeyedSnapshotStateMeta>, meta: KeyedSnaps
     states.set(meta.name, meta);
     return;
   }
-  const same = (Object.keys(meta) as Array<keyof KeyedSnapshotStateMeta>).every((field) => known[field] === meta[field]);
-  if (!same) {
-    throw new RestoreError(
-      `${prefix}state '${meta.name}' is described differently by two snapshots (${known.kind} state, serializer '${known.serializerId}' v${known.serializerVersion}, version ${known.descriptorVersion} against ${meta.kind} state, serializer '${meta.serializerId}' v${meta.serializerVersion}, version ${meta.descriptorVersion})`,
-    );
-  }
+  checkSameMeta(known, meta, prefix);
 }
 
 /** Links (or copies) the snapshot's files into `path` and opens them. */
@@ -301,7 +297,7 @@ function mergeInto(
       try {
         for (it.seek(lower); it.valid(); it.next()) {
           const value = it.value();
-          batch.put(to, it.key(), rewrite === undefined ? value : rewriteValue(value, rewrite.kind, rewrite.transform));
+          batch.put(to, it.key(), rewrite === undefined ? value : rewriteStoredValue(value, rewrite.kind, rewrite.transform));
           if (batch.count() >= BATCH_ENTRIES) {
             db.write(batch);
             batch.clear();
@@ -318,10 +314,6 @@ function mergeInto(
     source.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-function rewriteValue(value: Uint8Array, kind: StateKind, transform: ValueTransform): Uint8Array {
-  return kind === 'list' ? appendListElements(undefined, splitListElements(value).map(transform)) : transform(value);
 }
 
 function linkOrCopy(from: string, to: string): void {

@@ -15,6 +15,14 @@ export function migratingTransform(serializer: TypeSerializer<unknown>, migrate:
   return (bytes) => serializer.serialize(migrate(serializer.deserialize(bytes)));
 }
 
+/**
+ * A stored value with every value in it rewritten by `transform`: a list's elements one
+ * by one, any other kind's value as a whole.
+ */
+export function rewriteStoredValue(value: Uint8Array, kind: StateKind, transform: (bytes: Uint8Array) => Uint8Array): Uint8Array {
+  return kind === 'list' ? appendListElements(undefined, splitListElements(value).map(transform)) : transform(value);
+}
+
 /** Rewrites every value of column family `cf` (a state of kind `kind`) with `transform`. */
 export function migrateColumnFamily(db: RocksDB, cf: RocksDBColumnFamily, kind: StateKind, transform: (bytes: Uint8Array) => Uint8Array): void {
   const batch = db.newWriteBatch();
@@ -22,9 +30,7 @@ export function migrateColumnFamily(db: RocksDB, cf: RocksDBColumnFamily, kind: 
   const it = db.iterator(cf, { snapshot });
   try {
     for (it.seekToFirst(); it.valid(); it.next()) {
-      const value = it.value();
-      const migrated = kind === 'list' ? appendListElements(undefined, splitListElements(value).map(transform)) : transform(value);
-      batch.put(cf, it.key(), migrated);
+      batch.put(cf, it.key(), rewriteStoredValue(it.value(), kind, transform));
       if (batch.count() >= BATCH_ENTRIES) {
         db.write(batch);
         batch.clear();

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { IncrementalKeyedStateSnapshot, KeyedStateSnapshot, SnapshotFile, SnapshotFileStore } from '../../../src/state/keyed-state-backend.js';
+import { basename, join, relative, resolve } from 'node:path';
+import { incrementalSnapshot } from '../../../src/checkpoint/restore/task-restore-loader.js';
+import type { KeyedStateSnapshot, SnapshotFile, SnapshotFileStore } from '../../../src/state/keyed-state-backend.js';
 
 /** A file store writing into `<root>/shared` and `<root>/chk-<checkpointId>`. */
 export function localFileStore(root: string, checkpointId: number): SnapshotFileStore & { readonly directory: string } {
@@ -27,12 +28,8 @@ export function localFileStore(root: string, checkpointId: number): SnapshotFile
   };
 }
 
-/** `snapshot` as a restore sees it: incremental files with absolute paths. */
+/** `snapshot` as a restore sees it: incremental files with absolute paths, as the restore loader makes them. */
 export function restorable(snapshot: KeyedStateSnapshot, root: string): KeyedStateSnapshot {
   if (snapshot.type !== 'incremental') return snapshot;
-  const directory = join(root, `chk-${snapshot.checkpointId}`);
-  const absolute = (f: SnapshotFile): SnapshotFile => ({ ...f, file: isAbsolute(f.file) ? f.file : resolve(directory, f.file) });
-  const { uploaded: _uploaded, ...rest } = snapshot;
-  const out: IncrementalKeyedStateSnapshot = { ...rest, sharedFiles: snapshot.sharedFiles.map(absolute), privateFiles: snapshot.privateFiles.map(absolute) };
-  return out;
+  return incrementalSnapshot(snapshot, join(root, `chk-${snapshot.checkpointId}`), snapshot.checkpointId, snapshot.maxParallelism);
 }

@@ -30,9 +30,9 @@ export interface ExponentialDelayRestartConfig {
   readonly type: 'exponential-delay';
   /** Delay before the first restart, in ms (at least 1). @default 1000 */
   readonly initialDelayMs?: number;
-  /** Longest delay, in ms (at least `initialDelayMs`). @default 300000 (5 min) */
+  /** Longest delay, in ms (at least `initialDelayMs`). @default 60000 (1 min, Flink ≥ 1.19) */
   readonly maxDelayMs?: number;
-  /** Factor from one delay to the next (greater than 1). @default 2 */
+  /** Factor from one delay to the next (greater than 1). @default 1.5 (Flink ≥ 1.19) */
   readonly multiplier?: number;
   /** A job that ran this long (ms) after its last restart starts again from `initialDelayMs`. @default 3600000 (1 h) */
   readonly resetBackoffThresholdMs?: number;
@@ -94,8 +94,8 @@ const schema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('exponential-delay'),
       initialDelayMs: ms.min(1).default(1000),
-      maxDelayMs: ms.min(1).default(5 * 60_000),
-      multiplier: z.number().gt(1).default(2),
+      maxDelayMs: ms.min(1).default(60_000),
+      multiplier: z.number().gt(1).default(1.5),
       resetBackoffThresholdMs: ms.min(1).default(60 * 60_000),
       jitterFactor: z.number().min(0).max(1).default(0.1),
       attempts: z.number().int().min(0).optional(),
@@ -181,8 +181,8 @@ export const RestartStrategies = {
 /**
  * The strategy of a job that sets none, as Flink ≥ 1.19 chooses it: `none` when
  * checkpointing is off (a restart would start from scratch and re-emit everything),
- * `exponential-delay` with its defaults when it is on (unlimited restarts, 1 s doubling
- * up to 5 min, reset after 1 h of running).
+ * `exponential-delay` with its defaults when it is on (unlimited restarts, 1 s growing
+ * ×1.5 up to 1 min with 10 % jitter, reset after 1 h of running).
  */
 export function defaultRestartStrategy(checkpointingEnabled: boolean): ResolvedRestartStrategyConfig {
   return checkpointingEnabled ? RestartStrategies.exponentialDelay() : RestartStrategies.noRestart();

@@ -16,8 +16,9 @@ function failRepeatedly(strategy: RestartStrategy, count: number, ranMs = 1): (n
   return delays;
 }
 
+/** Doubling delays without jitter, so the arithmetic of the cases below stays plain. */
 const noJitter = (options: Omit<ExponentialDelayRestartConfig, 'type'> = {}) =>
-  createRestartStrategy(RestartStrategies.exponentialDelay({ jitterFactor: 0, ...options }));
+  createRestartStrategy(RestartStrategies.exponentialDelay({ jitterFactor: 0, multiplier: 2, ...options }));
 
 describe('exponential-delay restart strategy', () => {
   it('multiplies the delay on each restart and caps it at the maximum', () => {
@@ -86,24 +87,45 @@ describe('exponential-delay restart strategy', () => {
 
   it('uses the extremes of the jitter for random numbers 0 and almost 1', () => {
     const at = (r: number) =>
-      createRestartStrategy(RestartStrategies.exponentialDelay({ initialDelayMs: 100, jitterFactor: 0.1 }), { random: () => r });
+      createRestartStrategy(RestartStrategies.exponentialDelay({ initialDelayMs: 100, multiplier: 2, jitterFactor: 0.1 }), { random: () => r });
     expect(failRepeatedly(at(0), 3)).toEqual([100, 180, 360]); // 90 is held at the initial delay
     expect(failRepeatedly(at(0.999_999), 3)).toEqual([110, 220, 440]);
     expect(failRepeatedly(at(1), 3)).toEqual([110, 220, 440]); // a source returning 1 is held below 1
   });
 
-  it('defaults to 1 s doubling up to 5 min with 10 % jitter and unlimited attempts', () => {
+  it('defaults to Flink 2: 1 s growing ×1.5 up to 1 min with 10 % jitter and unlimited attempts', () => {
     const strategy = createRestartStrategy({ type: 'exponential-delay' }, { random: () => 0.5 });
-    expect(failRepeatedly(strategy, 11)).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000]);
+    expect(failRepeatedly(strategy, 13)).toEqual([
+      1000, 1500, 2250, 3375, 5062, 7593, 11_390, 17_085, 25_628, 38_443, 57_665, 60_000, 60_000,
+    ]);
     expect(strategy.description).toBe(
-      'exponential-delay (1000 ms ×2 up to 300000 ms, jitter 0.1, reset after 3600000 ms, unlimited attempts)',
+      'exponential-delay (1000 ms ×1.5 up to 60000 ms, jitter 0.1, reset after 3600000 ms, unlimited attempts)',
     );
+  });
+
+  it('spreads the default delays by at most 10 % with an injected random source, the same way every time', () => {
+    const low = createRestartStrategy({ type: 'exponential-delay' }, { random: () => 0 });
+    const high = createRestartStrategy({ type: 'exponential-delay' }, { random: () => 0.999 });
+    // 1000 ms cannot go below the initial delay; 60 s cannot go above the maximum
+    expect(failRepeatedly(low, 4)).toEqual([1000, 1350, 2025, 3038]);
+    expect(failRepeatedly(high, 4)).toEqual([1100, 1650, 2475, 3712]);
+    expect(failRepeatedly(createRestartStrategy({ type: 'exponential-delay' }, { random: () => 0.999 }), 14).at(-1)).toBe(60_000);
+  });
+
+  it('starts over at 1 s once the job has run an hour without failing (default reset threshold, injected clock)', () => {
+    let clock = 0;
+    const strategy = createRestartStrategy({ type: 'exponential-delay' }, { random: () => 0.5, now: () => clock });
+    expect([strategy.onFailure(), strategy.onFailure((clock += 1001))]).toEqual([1000, 1500]);
+    clock += 1500 + 3_600_000 - 1; // one ms short of an hour after the restart
+    expect(strategy.onFailure()).toBe(2250);
+    clock += 2250 + 3_600_000; // a full hour after the restart
+    expect(strategy.onFailure()).toBe(1000);
   });
 
   it('reads the injected clock when no time is given', () => {
     let time = 0;
     const strategy = noJitter({ resetBackoffThresholdMs: 10_000 });
-    const clocked = createRestartStrategy(RestartStrategies.exponentialDelay({ jitterFactor: 0, resetBackoffThresholdMs: 10_000 }), {
+    const clocked = createRestartStrategy(RestartStrategies.exponentialDelay({ jitterFactor: 0, multiplier: 2, resetBackoffThresholdMs: 10_000 }), {
       now: () => time,
     });
     for (const t of [0, 5000, 20_000]) {

@@ -28,8 +28,8 @@ describe('restart strategy configuration', () => {
     expect(resolveRestartStrategyConfig({ type: 'exponential-delay' })).toEqual({
       type: 'exponential-delay',
       initialDelayMs: 1000,
-      maxDelayMs: 300_000,
-      multiplier: 2,
+      maxDelayMs: 60_000,
+      multiplier: 1.5,
       resetBackoffThresholdMs: 3_600_000,
       jitterFactor: 0.1,
     });
@@ -111,7 +111,7 @@ describe('restart strategy configuration', () => {
 
   it('rejects an initial delay above the maximum delay', () => {
     expect(invalid({ type: 'exponential-delay', initialDelayMs: 600_000 })).toBe(
-      "restart strategy 'exponential-delay': initialDelayMs must not exceed maxDelayMs, got 600000 ms > 300000 ms",
+      "restart strategy 'exponential-delay': initialDelayMs must not exceed maxDelayMs, got 600000 ms > 60000 ms",
     );
   });
 

@@ -142,8 +142,12 @@ export {
   RestoreError,
   StateAccessError,
   StateSerializationError,
+  StorageError,
   TaskFailureError,
 } from './core/errors.js';
+export type { TaskFailureFields } from './core/errors.js';
+export { createLogger } from './core/logging/logger.js';
+export type { LogFormat, LogLevel, Logger, LoggerOptions } from './core/logging/logger.js';
 
 export type { PollStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from './runtime/source.js';
 export type {
@@ -164,7 +168,8 @@ export type { JobClient } from './cluster/run-job.js';
 export { JobRegistry } from './cluster/rest/job-registry.js';
 export { startRestServer } from './cluster/rest/rest-server.js';
 export type { RestServer, RestServerOptions } from './cluster/rest/rest-server.js';
-export type { JobStatus } from './cluster/job-master.js';
+export type { JobFailure, JobStatus } from './cluster/job-master.js';
+export type { ExceptionHistoryEntry, ExceptionHistorySnapshot } from './cluster/exception-history.js';
 export type { CheckpointConfigInput } from './checkpoint/checkpoint-config.js';
 export type { CheckpointCounts, CheckpointStats, CheckpointStatus } from './checkpoint/checkpoint-stats.js';
 export type { CheckpointMetadata } from './checkpoint/checkpoint-metadata.js';

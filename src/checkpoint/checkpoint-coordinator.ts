@@ -87,6 +87,8 @@ export interface CoordinatorListener {
   onFailure(error: CheckpointError): void;
   onCheckpointCompleted?(stats: CheckpointStats): void;
   onCheckpointAborted?(stats: CheckpointStats): void;
+  /** A deletion of checkpoint files failed (files stay behind; no checkpoint is affected): log it. */
+  onCleanupFailed?(what: string, error: unknown): void;
 }
 
 /** A stop-with-savepoint between the stop of the sources and the final savepoint. */
@@ -135,7 +137,7 @@ export class CheckpointCoordinator {
   ) {
     this.expectedAcks = tasks.length;
     this.nextId = (restoredFrom?.metadata.checkpointId ?? 0) + 1;
-    this.retained = storage && new RetainedCheckpoints(storage, jobId, settings.retained);
+    this.retained = storage && new RetainedCheckpoints(storage, jobId, settings.retained, (what, error) => this.cleanupFailed(what, error));
     if (restoredFrom) this.restoring(restoredFrom);
   }
 
@@ -261,7 +263,12 @@ export class CheckpointCoordinator {
       return;
     }
     p.acks.set(`${ack.vertexId}:${ack.subtaskIndex}`, ack);
-    if (p.acks.size === this.expectedAcks) void this.complete(p);
+    if (p.acks.size === this.expectedAcks) {
+      // completing handles its own storage failures; anything else escaping it is a fault of this attempt
+      this.complete(p).catch((error: unknown) =>
+        this.listener.onFailure(new CheckpointError(`completing checkpoint ${p.id} failed: ${(error as Error).message}`, { cause: error })),
+      );
+    }
   }
 
   /** A task could not take its part; `failure` false when it merely was not running. */
@@ -332,7 +339,7 @@ export class CheckpointCoordinator {
     }
     if (!this.pending.delete(p.id)) {
       // aborted while the metadata was written: the abort's delete may have run before the write
-      await this.storage?.discardCheckpoint(p.id).catch(() => {});
+      if (this.storage) await this.settleCleanup(this.storage.discardCheckpoint(p.id), `deleting checkpoint ${p.id}, aborted while its metadata was written`);
       return;
     }
     this.consecutiveFailures = 0;
@@ -363,7 +370,7 @@ export class CheckpointCoordinator {
     if (!this.pending.delete(p.id)) {
       // aborted while the metadata was written: the caller was told it failed, and the
       // abort's discard may have run before the write, leaving `_metadata` without state files
-      await this.savepoints!.discardFailed(request.directory, true).catch(() => {});
+      await this.settleCleanup(this.savepoints!.discardFailed(request.directory, true), `deleting savepoint ${p.id} (${request.directory}), aborted while its metadata was written`);
       return;
     }
     this.lastCompletion = this.now();
@@ -373,6 +380,19 @@ export class CheckpointCoordinator {
     request.resolve(request.directory);
     if (p.isFinal) this.gateway?.notifyCheckpointComplete(p.id, true);
     this.listener.onCheckpointCompleted?.(stats);
+  }
+
+  private cleanupFailed(what: string, error: unknown): void {
+    this.listener.onCleanupFailed?.(what, error);
+  }
+
+  /** Waits for a deletion and reports its failure instead of throwing it. */
+  private async settleCleanup(work: Promise<unknown>, what: string): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.cleanupFailed(what, error);
+    }
   }
 
   private abort(id: number, reason: string, countsAsFailure: boolean): void {
@@ -385,7 +405,7 @@ export class CheckpointCoordinator {
     this.record(stats);
     if (p.savepoint) {
       const directory = p.savepoint.directory;
-      void this.savepoints?.discardFailed(directory).catch(() => {});
+      if (this.savepoints) void this.settleCleanup(this.savepoints.discardFailed(directory), `deleting failed savepoint ${id} (${directory})`);
       p.savepoint.reject(new CheckpointError(`savepoint ${id} failed: ${reason}`));
     } else {
       void this.retained?.abort(id); // its directory, and the shared files only it held (its uploads)

@@ -46,6 +46,8 @@ export class RetainedCheckpoints {
     private readonly jobId: string,
     /** How many completed checkpoints are kept (`retained` setting). */
     private readonly retain: number,
+    /** Told when a deletion fails (the files stay behind; the checkpoints are not affected). */
+    private readonly onCleanupFailed: (what: string, error: unknown) => void = () => undefined,
   ) {
     this.registry = new SharedStateRegistry({ owns: (path) => storage.ownsSharedFile(path), discard: (paths) => storage.discardSharedFiles(paths) });
   }
@@ -124,7 +126,7 @@ export class RetainedCheckpoints {
     const subsumed: number[] = [];
     while (this.completed.length > this.retain) subsumed.push(this.completed.shift()!.metadata.checkpointId);
     // the directories first: a checkpoint left on disk never names a deleted shared file
-    await Promise.all(subsumed.map((id) => this.storage.discardCheckpoint(id).catch(() => {})));
+    await Promise.all(subsumed.map((id) => this.settle(this.storage.discardCheckpoint(id), `deleting subsumed checkpoint ${id}`)));
     for (const id of subsumed) this.pinned.add(id);
     await this.releaseUnpinned(referenceFloors());
     return subsumed;
@@ -140,7 +142,7 @@ export class RetainedCheckpoints {
     const lowest = Math.min(Infinity, ...referenceFloors);
     const free = [...this.pinned].filter((id) => id < lowest);
     for (const id of free) this.pinned.delete(id);
-    await Promise.all(free.map((id) => this.registry.release(id).catch(() => {})));
+    await Promise.all(free.map((id) => this.settle(this.registry.release(id), `releasing the shared files of checkpoint ${id}`)));
   }
 
   /**
@@ -148,7 +150,10 @@ export class RetainedCheckpoints {
    * files only it held (what its acknowledgements uploaded).
    */
   async abort(checkpointId: number): Promise<void> {
-    await Promise.all([this.storage.discardCheckpoint(checkpointId).catch(() => {}), this.registry.release(checkpointId).catch(() => {})]);
+    await Promise.all([
+      this.settle(this.storage.discardCheckpoint(checkpointId), `deleting aborted checkpoint ${checkpointId}`),
+      this.settle(this.registry.release(checkpointId), `releasing the shared files of aborted checkpoint ${checkpointId}`),
+    ]);
   }
 
   /**
@@ -160,8 +165,20 @@ export class RetainedCheckpoints {
     const id = ack.checkpointId;
     if (this.has(id)) return;
     const directory = this.storage.checkpointDirectory(id);
-    await this.registry.discardUnheld((ack.uploadedSharedFiles ?? []).map((file) => resolve(directory, file))).catch(() => {});
-    await this.storage.discardCheckpoint(id).catch(() => {});
+    await this.settle(
+      this.registry.discardUnheld((ack.uploadedSharedFiles ?? []).map((file) => resolve(directory, file))),
+      `deleting the shared files a late acknowledgement of checkpoint ${id} uploaded`,
+    );
+    await this.settle(this.storage.discardCheckpoint(id), `deleting checkpoint ${id} after a late acknowledgement`);
+  }
+
+  /** Waits for a deletion; a failure is reported, never thrown (it leaves files behind, nothing worse). */
+  private async settle(work: Promise<unknown>, what: string): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.onCleanupFailed(what, error);
+    }
   }
 }
 

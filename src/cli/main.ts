@@ -11,6 +11,9 @@ import { startJob } from '../cluster/run-job.js';
 import { DEFAULT_RESTART_DELAY_MS, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import type { RunOptions } from '../cluster/run-options.js';
 import { EddyError, TaskFailureError } from '../core/errors.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../core/logging/logger.js';
+import type { LogFormat, LogLevel } from '../core/logging/logger.js';
+import { SAME_FAILURE_THRESHOLD } from '../cluster/repeated-failure-detector.js';
 import { formatSummary, ProgressLine } from './progress-line.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerInspectCommand } from './inspect-command.js';
@@ -55,6 +58,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--savepoint-dir <dir>', 'default directory of savepoints taken with eddy savepoint / eddy stop')
     .option('--rest-port <n>', 'port of the REST API on 127.0.0.1 (default: 8081; 0 = a free port)', nonNegativeInt('--rest-port'))
     .option('-q, --quiet', 'no progress line and no summary (the REST API line is still printed)')
+    .option('--log-level <level>', `least severe log records written to stderr: ${LOG_LEVELS.join(', ')} (default: info)`, oneOf('--log-level', LOG_LEVELS))
+    .option('--log-format <format>', 'log records as pretty lines or one JSON object per line: pretty, json (default: pretty)', oneOf('--log-format', LOG_FORMATS))
     .action(async (job: string, opts: CliRunOptions, command: Command) => {
       // a usage error (exit code 2), found before anything starts
       const stateBackend = stateBackendFromFlags(opts, command);
@@ -106,6 +111,8 @@ interface CliRunOptions extends StateBackendFlags {
   savepointDir?: string;
   restPort?: number;
   quiet?: boolean;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 /** The checkpoint settings given on the command line (absent flags leave the job's own). */
@@ -132,6 +139,17 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
     progress.clear();
     process.stderr.write(`eddy: warning: ${message}\n`);
   };
+  // log records never land in the middle of the progress line
+  const logger = createLogger({
+    level: opts.logLevel ?? 'info',
+    format: opts.logFormat ?? 'pretty',
+    destination: {
+      write: (line) => {
+        progress.clear();
+        process.stderr.write(line);
+      },
+    },
+  });
   const options: RunOptions = {
     parallelism: opts.parallelism,
     maxParallelism: opts.maxParallelism,
@@ -148,7 +166,17 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
     ...(opts.savepointDir !== undefined ? { savepointDirectory: opts.savepointDir } : {}),
     onProgress: (p) => progress.update(p),
     onCheckpoint: (stats) => progress.checkpoint(stats),
+    onFailure: (failure) => {
+      const reason = oneLine(failure.error).replace(/^job failed: /, '');
+      progress.failure(reason);
+      // the job goes on restarting (the REST status stays RESTARTING): say once that it is going nowhere
+      if (failure.restartDelayMs !== undefined && failure.sameFailuresInARow === SAME_FAILURE_THRESHOLD) {
+        progress.clear();
+        process.stderr.write(`eddy: job keeps failing the same way: ${reason}\n`);
+      }
+    },
     onWarning: warn,
+    logger,
   };
   let interrupted = false;
   let rest: RunRestApi | undefined;

@@ -1,7 +1,8 @@
 /**
  * The progress line `eddy run` keeps on stderr: redrawn in place on a terminal, and
  * written as a plain line every 10 s otherwise (logs). Nothing for the first 2 s, so
- * short jobs stay quiet.
+ * short jobs stay quiet. While the job waits to restart it says so, with the last
+ * failure; rates are per attempt and never negative (counters start over with each attempt).
  */
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import type { JobProgress, JobResult } from '../cluster/job-result.js';
@@ -16,6 +17,7 @@ export class ProgressLine {
   private lastLog = 0;
   private previous: JobProgress | undefined;
   private lastCheckpoint: CheckpointStats | undefined;
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -39,18 +41,33 @@ export class ProgressLine {
     if (stats.status === 'completed' && !stats.isFinal) this.lastCheckpoint = stats;
   }
 
+  /** Remembers the latest failure (one line), shown while the job restarts. */
+  failure(reason: string): void {
+    this.lastFailure = reason;
+  }
+
   clear(): void {
     if (this.shown) this.out.write('\r\x1b[2K');
     this.shown = false;
   }
 
-  /** `eddy: 12.0s  in 1,234,567 (980,000/s)  out 1,234,000 (979,000/s)` */
+  /**
+   * `eddy: 12.0s  in 1,234,567 (980,000/s)  out 1,234,000 (979,000/s)`, or while restarting
+   * `eddy: 12.0s  restarting (attempt 3, last failure: …)`.
+   */
   private format(p: JobProgress): string {
-    const prev = this.previous;
+    // counters start over with each attempt: a rate across two attempts means nothing
+    const prev = this.previous?.attempt === p.attempt ? this.previous : p.attempt === 0 ? { elapsedMs: 0, sourceRecords: 0, sinkRecords: 0 } : undefined;
     this.previous = p;
-    const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000;
-    const inRate = dt > 0 ? (p.sourceRecords - (prev?.sourceRecords ?? 0)) / dt : 0;
-    const outRate = dt > 0 ? (p.sinkRecords - (prev?.sinkRecords ?? 0)) / dt : 0;
+    if (p.status === 'restarting') {
+      const reason = this.lastFailure ? `, last failure: ${this.lastFailure}` : '';
+      // the attempt about to start, counted from 1 as a user counts runs
+      return `eddy: ${(p.elapsedMs / 1000).toFixed(1)}s  restarting (attempt ${p.attempt + 2}${reason})`;
+    }
+    const rate = (now: number, before: number | undefined, dtMs: number) => (before === undefined || dtMs <= 0 ? 0 : Math.max(0, now - before) / (dtMs / 1000));
+    const dt = p.elapsedMs - (prev?.elapsedMs ?? 0);
+    const inRate = rate(p.sourceRecords, prev?.sourceRecords, dt);
+    const outRate = rate(p.sinkRecords, prev?.sinkRecords, dt);
     const c = this.lastCheckpoint;
     // incremental checkpoints store part of the state they hold: "stored of held"
     const size = c && c.fullStateBytes !== undefined && c.fullStateBytes !== c.stateBytes ? `${formatBytes(c.stateBytes)} of ${formatBytes(c.fullStateBytes)}` : c ? formatBytes(c.stateBytes) : '';

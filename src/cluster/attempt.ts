@@ -5,6 +5,7 @@
  * is canceled. Two implementations: worker threads (the local cluster) and the calling
  * thread.
  */
+import type { Logger } from '../core/logging/logger.js';
 import type { TaskCheckpointAck } from '../checkpoint/checkpoint-metadata.js';
 import type { CheckpointGateway } from '../checkpoint/checkpoint-coordinator.js';
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
@@ -39,6 +40,8 @@ export interface AttemptSpec {
   /** The keyed state backend of every task (validated; checked available at start-up). */
   readonly stateBackend: StateBackendConfig;
   readonly metricsIntervalMs: number;
+  /** The job's logger; the attempt adds its number. */
+  readonly logger: Logger;
 }
 
 /** A started attempt. */

@@ -21,6 +21,11 @@ import { operatorUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
 import type { StateBackendConfig } from '../state/state-backend-config.js';
+import { settleLogged } from '../core/logging/detach.js';
+import type { Logger } from '../core/logging/logger.js';
+import { ExceptionHistory } from './exception-history.js';
+import type { ExceptionHistoryEntry, ExceptionHistorySnapshot } from './exception-history.js';
+import { RepeatedFailureDetector } from './repeated-failure-detector.js';
 import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import { CollectedOutputs } from './collected-outputs.js';
 import { JobMetricsBoard } from './job-metrics-board.js';
@@ -55,10 +60,28 @@ export interface JobMasterSpec {
   readonly allowNonRestoredState: boolean;
   /** Default parent directory of savepoints (`--savepoint-dir`). */
   readonly savepointDirectory: string | undefined;
+  /** The callbacks below are guarded by the caller: they never throw. */
   readonly onProgress: ((progress: JobProgress) => void) | undefined;
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
+  readonly onFailure: ((failure: JobFailure) => void) | undefined;
   readonly onWarning: (message: string) => void;
   readonly progressIntervalMs: number;
+  /** The run's logger; the job master adds the job id. */
+  readonly logger: Logger;
+}
+
+/** What `onFailure` hears each time an attempt of the job fails. */
+export interface JobFailure {
+  /** The failure (a {@link TaskFailureError} when a task threw). */
+  readonly error: Error;
+  /** The same as the exception history records it. */
+  readonly entry: ExceptionHistoryEntry;
+  /** 0-based number of the attempt that failed. */
+  readonly attempt: number;
+  /** Milliseconds until the next attempt starts; undefined when the job fails for good. */
+  readonly restartDelayMs: number | undefined;
+  /** Identical failures (error class, message, operator) in a row with no checkpoint completed between them, this one included. */
+  readonly sameFailuresInARow: number;
 }
 
 type AttemptOutcome = { readonly kind: 'finished' } | { readonly kind: 'canceled' } | { readonly kind: 'failed'; readonly error: Error };
@@ -75,8 +98,12 @@ export class JobMaster {
   private cancelRequested = false;
   private wakeFromDelay: (() => void) | undefined;
   private attempts = 0;
+  private readonly log: Logger;
+  private readonly history = new ExceptionHistory();
+  private readonly repeated = new RepeatedFailureDetector();
 
   constructor(private readonly spec: JobMasterSpec) {
+    this.log = spec.logger.child({ job: spec.jobId });
     const checkpointing = spec.checkpoint.interval !== undefined;
     this.storageConfig = checkpointing
       ? { directory: spec.checkpoint.directory, jobId: spec.jobId, ...(spec.storageFaults ? { faults: spec.storageFaults } : {}) }
@@ -96,9 +123,11 @@ export class JobMaster {
         onFailure: (error) => this.endAttempt?.({ kind: 'failed', error }),
         onCheckpointCompleted: (stats) => {
           spec.restartStrategy.onSuccess?.(Date.now());
+          this.repeated.progressed();
           spec.onCheckpoint?.(stats);
         },
         onCheckpointAborted: (stats) => spec.onCheckpoint?.(stats),
+        onCleanupFailed: (what, error) => this.log.warn({ err: error }, `${what} failed; the files stay behind`),
       },
       spec.initialRestore,
       {
@@ -137,6 +166,11 @@ export class JobMaster {
     return chosen;
   }
 
+  /** The job's failures, newest first (`GET /jobs/:id/exceptions`). */
+  exceptions(): ExceptionHistorySnapshot {
+    return this.history.snapshot();
+  }
+
   /** Number of attempts started so far. */
   get attemptCount(): number {
     return this.attempts;
@@ -146,7 +180,10 @@ export class JobMaster {
   async run(): Promise<JobResult> {
     const started = Date.now();
     const progressTimer = this.spec.onProgress
-      ? setInterval(() => this.spec.onProgress!(this.board.progress(Date.now() - started)), this.spec.progressIntervalMs)
+      ? setInterval(
+          () => this.spec.onProgress!({ ...this.board.progress(Date.now() - started), status: this.status, attempt: this.attempts - 1 }),
+          this.spec.progressIntervalMs,
+        )
       : undefined;
     progressTimer?.unref();
     let restorePoint = this.spec.initialRestore;
@@ -157,17 +194,20 @@ export class JobMaster {
         if (outcome.kind === 'finished') {
           this.status = 'finished';
           this.coordinator.shutdown();
-          await this.storage?.discardAll().catch(() => {});
+          if (this.storage) await settleLogged(this.storage.discardAll(), this.log, 'deleting the checkpoints of the finished job');
           return this.result('finished', started);
         }
         if (outcome.kind === 'canceled') {
           this.status = 'canceled';
           this.coordinator.shutdown();
-          if (this.spec.checkpoint.retentionOnCancel === 'delete') await this.storage?.discardAll().catch(() => {});
+          if (this.storage && this.spec.checkpoint.retentionOnCancel === 'delete') {
+            await settleLogged(this.storage.discardAll(), this.log, 'deleting the checkpoints of the canceled job');
+          }
           return this.result('canceled', started);
         }
         // a restart would restore the same state into the same code and fail the same way
-        const delay = isRestoreFailure(outcome.error) ? undefined : this.spec.restartStrategy.onFailure(Date.now());
+        const delay = isRestoreFailure(outcome.error) || this.cancelRequested ? undefined : this.spec.restartStrategy.onFailure(Date.now());
+        this.failed(outcome.error, attemptNumber, delay);
         if (delay === undefined || this.cancelRequested) {
           this.status = 'failed';
           this.coordinator.shutdown();
@@ -185,6 +225,19 @@ export class JobMaster {
     } finally {
       if (progressTimer) clearInterval(progressTimer);
     }
+  }
+
+  /** Records, logs (once) and reports the failure of attempt `attempt`. */
+  private failed(error: Error, attempt: number, restartDelayMs: number | undefined): void {
+    const entry = this.history.add(error, attempt, Date.now(), (subtask) =>
+      this.spec.execution === 'single-thread' ? 'main-thread' : `worker-thread-${subtask % this.spec.slots}`,
+    );
+    const sameFailuresInARow = this.repeated.record(error);
+    const fields = { err: error, operator: entry.operator ?? undefined, subtask: entry.subtask ?? undefined, attempt };
+    const what = error instanceof TaskFailureError ? error.message : `attempt ${attempt} failed: ${error.message}`;
+    if (restartDelayMs === undefined) this.log.error(fields, `${what}; the job will not restart`);
+    else this.log.error({ ...fields, restartDelayMs }, `${what}; restarting in ${restartDelayMs} ms`);
+    this.spec.onFailure?.({ error, entry, attempt, restartDelayMs, sameFailuresInARow });
   }
 
   /** Cancels the job: the running attempt stops, and the result says `canceled`. */
@@ -247,6 +300,7 @@ export class JobMaster {
       restore,
       stateBackend: this.spec.stateBackend,
       metricsIntervalMs: Math.min(1000, this.spec.progressIntervalMs),
+      logger: this.log,
     };
     if (this.spec.execution === 'single-thread') {
       attempt = await startOnThisThread({ ...common, job: this.spec.job }, events);
@@ -335,6 +389,7 @@ export class JobMaster {
       this.coordinator.checkpointHistory,
       this.coordinator.checkpointCounts,
       this.attempts - 1,
+      this.history.snapshot().entries,
     );
   }
 }

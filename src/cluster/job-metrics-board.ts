@@ -28,7 +28,8 @@ export class JobMetricsBoard {
     });
   }
 
-  progress(elapsedMs: number): JobProgress {
+  /** Records read and written so far in this board's attempt. */
+  progress(elapsedMs: number): Pick<JobProgress, 'elapsedMs' | 'sourceRecords' | 'sinkRecords'> {
     const vertices = this.vertices();
     let sourceRecords = 0;
     let sinkRecords = 0;

@@ -4,6 +4,8 @@
  * received.
  */
 import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { ExceptionHistoryEntry } from './exception-history.js';
+import type { JobStatus } from './job-master.js';
 
 /** Counters of one job vertex (a chain of operators), summed over its subtasks. */
 export interface VertexMetrics {
@@ -22,6 +24,10 @@ export interface JobProgress {
   readonly sourceRecords: number;
   /** Records that reached sinks so far (in the current attempt). */
   readonly sinkRecords: number;
+  /** The job's status now (`'restarting'` while it waits to restart after a failure). */
+  readonly status: JobStatus;
+  /** 0-based number of the latest attempt started (0 until the first restart). */
+  readonly attempt: number;
 }
 
 /** The result of a job that ended without failing. */
@@ -39,6 +45,8 @@ export class JobResult {
     readonly checkpointCounts: CheckpointCounts = { triggered: 0, completed: 0, aborted: 0 },
     /** How many times the job restarted after a failure. */
     readonly restarts = 0,
+    /** The failures the job recovered from, newest first (as `GET /jobs/:id/exceptions`, at most 16). */
+    readonly exceptions: readonly ExceptionHistoryEntry[] = [],
   ) {}
 
   /** What `Sinks.collect(name)` received (order across subtasks is not defined). */

@@ -33,6 +33,8 @@ export interface WorkerDeployment {
   readonly stateBackend: StateBackendConfig;
   /** How often (ms) to report counters. */
   readonly metricsIntervalMs: number;
+  /** Least severe level the worker's logger sends (the main thread's logger decides the rest). */
+  readonly logLevel: string;
 }
 
 /** Addresses one task. */
@@ -78,4 +80,6 @@ export type FromWorker =
   | { readonly type: 'collect'; readonly channel: string; readonly records: unknown[] }
   | { readonly type: 'metrics'; readonly tasks: readonly TaskMetrics[] }
   | { readonly type: 'worker-failed'; readonly error: WireError }
+  /** A record of the worker's logger as a JSON line; the main thread logs it through the run's logger. */
+  | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'canceled' };

@@ -20,6 +20,9 @@ import { checkStateBackendAvailable } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
+import type { ExceptionHistorySnapshot } from './exception-history.js';
+import { createLogger } from '../core/logging/logger.js';
+import { guardCallback } from '../core/logging/guarded-callback.js';
 import type { JobResult, VertexMetrics } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import { resolveRestorePoint } from './restore-point.js';
@@ -68,6 +71,8 @@ export interface JobClient {
   checkpoints(): readonly CheckpointStats[];
   /** Checkpoints triggered, completed and aborted so far. */
   checkpointCounts(): CheckpointCounts;
+  /** The job's failures so far, newest first (bounded; see `truncated`). */
+  exceptions(): ExceptionHistorySnapshot;
   /** Triggers a checkpoint now; returns its id, or undefined when none can be taken now. */
   triggerCheckpoint(): number | undefined;
   /**
@@ -95,7 +100,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   await checkStateBackendAvailable(o.stateBackend);
   const definition = typeof job === 'string' ? await loadJobModule(job) : job;
   const moduleUrl = o.jobModule ? toModuleUrl(o.jobModule) : typeof job === 'string' ? toModuleUrl(job) : job.moduleUrl;
-  const warn = o.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
+  const logger = o.logger ?? createLogger({ level: o.logLevel, format: o.logFormat });
+  const warn = guardCallback(o.onWarning, logger, 'onWarning') ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
   // read first: a job that sets no maxParallelism takes the restored state's
   const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
   const planOptions: PlanOptions = {
@@ -144,17 +150,20 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     initialRestore,
     allowNonRestoredState: o.allowNonRestoredState,
     savepointDirectory,
-    onProgress: o.onProgress,
-    onCheckpoint: o.onCheckpoint,
+    onProgress: guardCallback(o.onProgress, logger, 'onProgress'),
+    onCheckpoint: guardCallback(o.onCheckpoint, logger, 'onCheckpoint'),
+    onFailure: guardCallback(o.onFailure, logger, 'onFailure'),
     onWarning: warn,
     progressIntervalMs: o.progressIntervalMs,
+    logger,
   });
   const startTime = Date.now();
   let endTime: number | undefined;
   const result = master.run().finally(() => {
     endTime = Date.now();
   });
-  result.catch(() => {}); // the caller observes it through `result`
+  // the caller observes the failure through `result`; this only keeps Node from calling it unhandled
+  result.catch(() => undefined);
   const name = jobName(moduleUrl);
   return {
     jobId,
@@ -180,6 +189,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     },
     checkpoints: () => master.coordinator.checkpointHistory,
     checkpointCounts: () => master.coordinator.checkpointCounts,
+    exceptions: () => master.exceptions(),
     triggerCheckpoint: () => master.coordinator.triggerCheckpoint(),
     triggerSavepoint: async (directory) => master.triggerSavepoint(directory),
     stopWithSavepoint: async (directory, stop = {}) => master.stopWithSavepoint(directory, stop.drain ?? false),

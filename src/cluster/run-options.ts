@@ -10,6 +10,9 @@ import type { StorageFaults } from '../checkpoint/storage/checkpoint-storage.js'
 import { ConfigError } from '../core/errors.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { JobProgress } from './job-result.js';
+import type { JobFailure } from './job-master.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../core/logging/logger.js';
+import type { LogFormat, LogLevel, Logger } from '../core/logging/logger.js';
 import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
 import type { StateBackendConfig, StateBackendKind } from '../state/state-backend-config.js';
 import { resolveStateBackendConfig } from '../state/state-backend-config-schema.js';
@@ -57,9 +60,24 @@ const schema = z
     allowNonRestoredState: z.boolean().default(false),
     /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
     storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
+    /**
+     * The pino logger of the run: failures, clean-ups that failed and throwing callbacks are
+     * logged here, with `job`, `operator`, `subtask` and `attempt` fields. Worker threads'
+     * records come through it too. @default a logger on stderr built from `logLevel` and `logFormat`
+     */
+    logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function' && typeof (v as Logger).error === 'function', 'expected a pino logger').optional(),
+    /** Level of the default logger (`--log-level`); ignored when `logger` is given. @default 'info' */
+    logLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('info'),
+    /** Format of the default logger (`--log-format`): `'pretty'` lines or `'json'` (one object per line). @default 'pretty' */
+    logFormat: z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]]).default('pretty'),
     /** Told about things worth knowing that do not stop the job (e.g. a broken checkpoint skipped). @default process.emitWarning */
     onWarning: z.custom<(message: string) => void>((v) => typeof v === 'function').optional(),
-    /** Called when a checkpoint completes or is aborted. */
+    /**
+     * Called each time an attempt of the job fails (whether or not it restarts), with the
+     * failure, its exception history entry and how many identical failures came in a row.
+     */
+    onFailure: z.custom<(failure: JobFailure) => void>((v) => typeof v === 'function').optional(),
+    /** Called when a checkpoint completes or is aborted. A callback that throws is logged and does not stop the job (likewise `onProgress`, `onFailure`, `onWarning`). */
     onCheckpoint: z.custom<(stats: CheckpointStats) => void>((v) => typeof v === 'function').optional(),
     /** Called every `progressIntervalMs` while the job runs. */
     onProgress: z.custom<(p: JobProgress) => void>((v) => typeof v === 'function').optional(),

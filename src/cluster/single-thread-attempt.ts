@@ -30,6 +30,7 @@ export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobD
       storage: spec.storage,
       restore: spec.restore,
       stateBackend: spec.stateBackend,
+      logger: spec.logger.child({ attempt: spec.attemptNumber }),
       buildGraph: () => buildStreamGraph(spec.job, spec.parameters),
       emitToCoordinator: (channel, payload) => events.collect(channel, payload),
       send: () => {

@@ -3,6 +3,7 @@
  * the single-thread executor both use it: it loads the state to restore, wires and opens
  * the tasks, connects them to checkpoint storage, and routes checkpoint commands to them.
  */
+import type { Logger } from '../core/logging/logger.js';
 import type { TaskCheckpointAck } from '../checkpoint/checkpoint-metadata.js';
 import { loadTaskRestore } from '../checkpoint/restore/task-restore-loader.js';
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
@@ -41,6 +42,8 @@ export interface ThreadTasksSpec
   /** Where the keyed operators of this thread keep their state. */
   readonly stateBackend: StateBackendConfig;
   readonly events: ThreadTaskEvents;
+  /** The thread's logger, with the job and attempt bound. */
+  readonly logger: Logger;
 }
 
 /** The started tasks of one thread. */
@@ -65,7 +68,7 @@ export class ThreadTasks {
     }
     const scheduler: TaskScheduler = new TaskScheduler({
       taskFinished: (task) => events.finished(metricsOf(task)),
-      taskFailed: (task, error) => events.failed(metricsOf(task), taskFailureError(task, error)),
+      taskFailed: (task, error) => events.failed(metricsOf(task), taskFailureError(task, spec.attemptNumber, error)),
     });
     const address = (t: StreamTask): TaskAddress => ({ vertexId: t.vertex.id, subtaskIndex: t.subtaskIndex });
     const wired = wireThread({
@@ -92,13 +95,14 @@ export class ThreadTasks {
         },
       },
       onEndOfInput: (task) => events.endOfInput(address(task)),
+      logger: spec.logger,
     });
     for (const task of wired.tasks) {
       try {
         await task.open();
       } catch (error) {
         await Promise.all(wired.tasks.map((t) => t.cancel()));
-        throw taskFailureError(task, error);
+        throw taskFailureError(task, spec.attemptNumber, error);
       }
       scheduler.add(task);
     }

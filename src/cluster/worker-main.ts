@@ -12,12 +12,16 @@ import type { PeerMessage } from '../runtime/io/peer-message.js';
 import { buildStreamGraph, loadJobModule } from './job-loader.js';
 import type { FromWorker, ToWorker, WorkerDeployment } from './protocol.js';
 import { ThreadTasks } from './thread-tasks.js';
+import { createLogger } from '../core/logging/logger.js';
+import type { Logger } from '../core/logging/logger.js';
 
 if (!parentPort) throw new Error('worker-main must run in a worker thread');
 const coordinator = parentPort;
 const post = (message: FromWorker): void => coordinator.postMessage(message);
 
 let threadTasks: ThreadTasks | undefined;
+/** This thread's logger: its JSON lines go to the main thread, which logs them through the run's logger (after clearing the progress line). */
+let logger: Logger = createLogger({ format: 'json', destination: { write: (line) => post({ type: 'log', line }) } });
 let metricsTimer: NodeJS.Timeout | undefined;
 
 coordinator.on('message', (message: ToWorker) => {
@@ -29,7 +33,7 @@ coordinator.on('message', (message: ToWorker) => {
       run().catch((error) => post({ type: 'worker-failed', error: toWireError(error) }));
       break;
     case 'cancel':
-      void cancel();
+      cancel().catch((error) => post({ type: 'worker-failed', error: toWireError(error) }));
       break;
     case 'trigger-checkpoint':
       threadTasks?.triggerCheckpoint(message.barrier);
@@ -50,6 +54,9 @@ coordinator.on('message', (message: ToWorker) => {
 });
 
 async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefined)[]): Promise<void> {
+  logger.level = d.logLevel;
+  // the main thread's logger binds the job
+  logger = logger.child({ attempt: d.attemptNumber, slot: d.slot });
   const job = await loadJobModule(d.jobModuleUrl);
   const parameters = new Map(d.parameters);
   const built = buildJobGraph(buildStreamGraph(job, parameters), d.planOptions);
@@ -73,6 +80,7 @@ async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefi
       storage: d.storage,
       restore: d.restore ? new Map(d.restore) : undefined,
       stateBackend: d.stateBackend,
+      logger,
       buildGraph: () => buildStreamGraph(job, parameters),
       emitToCoordinator: (channel, records) => post({ type: 'collect', channel, records }),
       send: (slot, m, transfer) => peers[slot]!.postMessage(m, transfer ?? []),

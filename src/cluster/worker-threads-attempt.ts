@@ -3,6 +3,7 @@
  * MessagePort between every pair of them, and the coordinator's messages to each.
  * A worker that crashes or exits fails the attempt like a failing task.
  */
+import { relayLogLine } from '../core/logging/logger.js';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { JobFailedError, fromWireError } from '../core/errors.js';
@@ -54,6 +55,8 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
       worker.on('error', (error) => fail(new JobFailedError(`worker thread ${slot} crashed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => fail(new JobFailedError(`worker thread ${slot} exited unexpectedly (code ${code})`)));
       worker.on('message', (m: FromWorker) => {
+        // what a worker logs while it is being stopped is still worth reading
+        if (m.type === 'log') return relayLogLine(spec.logger, m.line);
         if (ended) return;
         switch (m.type) {
           case 'ready':
@@ -109,6 +112,7 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
             restore,
             stateBackend: spec.stateBackend,
             metricsIntervalMs: spec.metricsIntervalMs,
+            logLevel: spec.logger.level,
           },
           peers,
         } satisfies ToWorker,

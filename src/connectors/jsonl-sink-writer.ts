@@ -10,6 +10,7 @@ import type { CommittingSinkWriter } from '../runtime/sink.js';
 import { toJsonLine } from './json-line.js';
 import { fsyncDirectory, partFileName } from './jsonl-part-file.js';
 import type { JsonlCommittable, JsonlPartId } from './jsonl-part-file.js';
+import { toStorageError } from '../core/storage-error-advice.js';
 
 /** Where a {@link JsonlSinkWriter} writes, and who it is. */
 export interface JsonlSinkWriterConfig {
@@ -114,7 +115,12 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
     this.bufferedBytes = 0;
     this.bufferedRecords = 0;
     let offset = 0;
-    while (offset < data.length) offset += writeSync(this.fd!, data, offset);
+    try {
+      while (offset < data.length) offset += writeSync(this.fd!, data, offset);
+    } catch (error) {
+      const { directory, sinkName } = this.config;
+      throw toStorageError(error, join(directory, partFileName(this.current!, 'inprogress')), `write sink '${sinkName}' to`, "the sink's directory");
+    }
     this.fileBytes += data.length;
     this.fileRecords += records;
   }
@@ -134,7 +140,7 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
       fd = openSync(join(directory, name), 'wx');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken(name, error);
-      throw error;
+      throw toStorageError(error, join(directory, name), `create a part file of sink '${sinkName}' at`, "the sink's directory");
     }
     // a rename onto a pending or committed file would silently replace another writer's data
     const later = [partFileName(id, 'pending'), partFileName(id, 'committed')].find((file) => existsSync(join(directory, file)));

@@ -33,96 +33,158 @@ export class RestoreError extends EddyError {}
 /** A checkpoint could not be taken or completed. */
 export class CheckpointError extends EddyError {}
 
+/** Where a task failure happened: the structured fields of a {@link TaskFailureError}. */
+export interface TaskFailureFields {
+  /** Name of the operator that threw (the chain's head when it is not known). */
+  readonly operator: string;
+  /** 0-based index of the subtask. */
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** 0-based attempt number of the job (Flink's attempt number): 0 on the first run, n after n restarts. */
+  readonly attempt: number;
+}
+
+/** What a user function threw, as plain data. */
+export interface UserErrorInfo {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
 /**
- * A user function (or an operator) threw inside a task. Carries the operator's name and
- * the subtask so the message says where it happened; `userError` is the original error.
+ * A user function (or an operator) threw inside a task. Carries the operator, the
+ * subtask and the attempt as fields and builds its message from them; `cause` is the
+ * original error (rebuilt as its own class when it crossed a thread) and `userError` the
+ * same as plain data.
  */
 export class TaskFailureError extends EddyError {
   readonly operator: string;
   readonly subtaskIndex: number;
   readonly parallelism: number;
-  readonly userError: { name: string; message: string; stack?: string };
+  readonly attempt: number;
+  readonly userError: UserErrorInfo;
 
-  constructor(
-    operator: string,
-    subtaskIndex: number,
-    parallelism: number,
-    userError: { name: string; message: string; stack?: string },
-  ) {
-    super(
-      `operator '${operator}' (subtask ${subtaskIndex + 1}/${parallelism}) failed: ${userError.name}: ${userError.message}`,
-    );
-    this.operator = operator;
-    this.subtaskIndex = subtaskIndex;
-    this.parallelism = parallelism;
-    this.userError = userError;
-    if (userError.stack) {
-      this.stack = `${this.name}: ${this.message}\nCaused by: ${userError.stack}`;
-    }
+  constructor(fields: TaskFailureFields, userError: unknown) {
+    const cause = userError instanceof Error ? userError : new Error(String(userError));
+    const where = `subtask ${fields.subtaskIndex + 1}/${fields.parallelism}${fields.attempt > 0 ? `, attempt #${fields.attempt}` : ''}`;
+    super(`operator '${fields.operator}' (${where}) failed: ${cause.name}: ${cause.message}`, { cause });
+    this.operator = fields.operator;
+    this.subtaskIndex = fields.subtaskIndex;
+    this.parallelism = fields.parallelism;
+    this.attempt = fields.attempt;
+    this.userError = { name: cause.name, message: cause.message, ...(cause.stack !== undefined ? { stack: cause.stack } : {}) };
+    if (cause.stack) this.stack = `${this.name}: ${this.message}\nCaused by: ${cause.stack}`;
+  }
+}
+
+/**
+ * A file or directory Eddy writes (checkpoint storage, a sink's output) could not be
+ * used: a full disk, missing permissions, a read-only file system. Names the path and
+ * says what to do; `code` is Node's error code (`ENOSPC`, `EACCES`…).
+ */
+export class StorageError extends EddyError {
+  readonly path: string;
+  readonly code: string | undefined;
+  constructor(message: string, fields: { path: string; code: string | undefined }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = fields.path;
+    this.code = fields.code;
   }
 }
 
 /** The job ended in failure; `cause` holds the first task failure. */
 export class JobFailedError extends EddyError {}
 
-const classes: Record<string, new (message: string) => Error> = {
-  EddyError,
-  JobDefinitionError,
-  ConfigError,
-  KeyError,
-  StateAccessError,
-  StateSerializationError,
-  RestoreError,
-  CheckpointError,
-  JobFailedError,
+/** Builds an error of one class from its message, its structured fields and its cause. */
+type ErrorRebuilder = (message: string, fields: Readonly<Record<string, WireValue>>, cause: Error | undefined) => Error;
+
+/** How an error class taking `(message, options?)` is rebuilt: constructed, then its fields set. */
+function plain(Class: new (message: string, options?: { cause?: unknown }) => Error): ErrorRebuilder {
+  return (message, fields, cause) => Object.assign(new Class(message, cause ? { cause } : undefined), fields);
+}
+
+const rebuilders: Record<string, ErrorRebuilder> = {
+  EddyError: plain(EddyError),
+  JobDefinitionError: plain(JobDefinitionError),
+  ConfigError: plain(ConfigError),
+  KeyError: plain(KeyError),
+  StateAccessError: plain(StateAccessError),
+  StateSerializationError: plain(StateSerializationError),
+  RestoreError: plain(RestoreError),
+  CheckpointError: plain(CheckpointError),
+  JobFailedError: plain(JobFailedError),
+  StorageError: (message, fields, cause) =>
+    new StorageError(message, { path: String(fields['path']), code: typeof fields['code'] === 'string' ? fields['code'] : undefined }, cause ? { cause } : undefined),
+  TaskFailureError: (_message, fields, cause) =>
+    new TaskFailureError(
+      {
+        operator: String(fields['operator']),
+        subtaskIndex: Number(fields['subtaskIndex']),
+        parallelism: Number(fields['parallelism']),
+        attempt: Number(fields['attempt'] ?? 0),
+      },
+      cause ?? new Error('(cause lost)'),
+    ),
 };
 
 /**
  * Lets an error class defined in a higher layer cross threads as itself: its module
- * registers it, and {@link fromWireError} rebuilds it by name.
+ * registers it, and {@link fromWireError} rebuilds it by name (its own enumerable fields
+ * of plain values are carried too).
  */
-export function registerErrorClass(Class: new (message: string) => Error): void {
-  classes[Class.name] = Class;
+export function registerErrorClass(Class: new (message: string, options?: { cause?: unknown }) => Error): void {
+  rebuilders[Class.name] = plain(Class);
 }
+
+/** A field value that crosses threads. */
+export type WireValue = string | number | boolean | null;
 
 /** A structured-clone-safe form of an error, for `postMessage`. */
 export interface WireError {
   readonly name: string;
   readonly message: string;
   readonly stack?: string;
-  readonly task?: { operator: string; subtaskIndex: number; parallelism: number; userError: WireError };
+  /** The error's own structured fields with plain values (operator, subtaskIndex, path, code…). */
+  readonly fields?: Readonly<Record<string, WireValue>>;
+  readonly cause?: WireError;
 }
 
-/** Flattens any thrown value into a {@link WireError}. */
-export function toWireError(error: unknown): WireError {
-  if (error instanceof TaskFailureError) {
-    return {
-      name: error.name,
-      message: error.message,
-      stack: error.stack,
-      task: {
-        operator: error.operator,
-        subtaskIndex: error.subtaskIndex,
-        parallelism: error.parallelism,
-        userError: { ...error.userError },
-      },
-    };
+/** How deep a chain of causes crosses; deeper causes are cut (a cycle would never end). */
+const MAX_CAUSE_DEPTH = 8;
+
+/** Flattens any thrown value into a {@link WireError}, with its fields and its cause. */
+export function toWireError(error: unknown, depth = 0): WireError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const fields: Record<string, WireValue> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
   }
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack };
-  }
-  return { name: 'Error', message: String(error) };
+  const cause = error.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toWireError(error.cause, depth + 1) : undefined;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(error.stack !== undefined ? { stack: error.stack } : {}),
+    ...(Object.keys(fields).length > 0 ? { fields } : {}),
+    ...(cause ? { cause } : {}),
+  };
 }
 
-/** Rebuilds the error class named by a {@link WireError} (a plain `Error` for user classes). */
+/**
+ * Rebuilds the error a {@link WireError} describes: Eddy's classes as themselves with
+ * their fields, anything else as an `Error` with the original `name`; the cause likewise.
+ */
 export function fromWireError(wire: WireError): Error {
-  if (wire.task) {
-    const { operator, subtaskIndex, parallelism, userError } = wire.task;
-    return new TaskFailureError(operator, subtaskIndex, parallelism, userError);
+  const cause = wire.cause ? fromWireError(wire.cause) : undefined;
+  const rebuild = rebuilders[wire.name];
+  const fields = wire.fields ?? {};
+  let error: Error;
+  if (rebuild) {
+    error = rebuild(wire.message, fields, cause);
+  } else {
+    error = Object.assign(new Error(wire.message, cause ? { cause } : undefined), fields);
+    error.name = wire.name;
   }
-  const Class = classes[wire.name];
-  const error = Class ? new Class(wire.message) : new Error(wire.message);
-  if (!Class) error.name = wire.name;
   if (wire.stack) error.stack = wire.stack;
   return error;
 }

@@ -43,9 +43,7 @@ export async function writeFileAtomically(directory: string, name: string, bytes
     handle = undefined;
     await rename(temporary, join(directory, name));
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await unlink(temporary).catch(() => {});
-    throw error;
+    throw await discardTemporary(handle, temporary, error);
   }
 }
 
@@ -74,10 +72,26 @@ export async function copyFileAtomically(source: string, directory: string, name
     await rename(temporary, join(directory, name));
     return size;
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await unlink(temporary).catch(() => {});
-    throw error;
+    throw await discardTemporary(handle, temporary, error);
   }
+}
+
+/**
+ * Closes and removes the temporary file of a failed write; returns `error` to throw. What
+ * stops the clean-up is not lost: it is added to the error as `suppressed` (as Java's
+ * suppressed exceptions), since the write's own failure is what the caller must see.
+ */
+async function discardTemporary(handle: FileHandle | undefined, temporary: string, error: unknown): Promise<unknown> {
+  const suppressed: unknown[] = [];
+  if (handle) await handle.close().catch((e: unknown) => suppressed.push(e));
+  await unlink(temporary).catch((e: unknown) => {
+    // ENOENT: the failure came before the temporary file existed
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') suppressed.push(e);
+  });
+  if (suppressed.length > 0 && typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    Object.assign(error, { suppressed });
+  }
+  return error;
 }
 
 /**

@@ -21,6 +21,7 @@ import { SHARED_DIRECTORY_NAME, stateFileName } from './state-file-name.js';
 import type { StateFileKind } from './state-file-name.js';
 import { StorageFaultInjector, storageFaultsSchema } from './storage-faults.js';
 import type { StorageFaults } from './storage-faults.js';
+import { storageAdvice } from '../../core/storage-error-advice.js';
 
 export type { StorageFaults } from './storage-faults.js';
 
@@ -318,8 +319,9 @@ export class FileSystemCheckpointStorage {
   }
 }
 
+/** A CheckpointError for a failed file operation; a full disk or missing permission also says what to do. */
 function writeFailure(what: string, error: unknown): CheckpointError {
-  return new CheckpointError(`${what}: ${(error as Error).message ?? String(error)}`, { cause: error });
+  return new CheckpointError(`${what}: ${(error as Error).message ?? String(error)}${storageAdvice(error, '--checkpoint-dir')}`, { cause: error });
 }
 
 async function exists(path: string): Promise<boolean> {

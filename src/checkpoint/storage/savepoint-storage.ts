@@ -15,6 +15,7 @@ import { fsyncDirectory, writeFileAtomically } from './atomic-file-write.js';
 import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
 import { isValidStateFileName } from './state-file-name.js';
 import type { StorageFaultCode } from './storage-faults.js';
+import { storageAdvice } from '../../core/storage-error-advice.js';
 
 const SAVEPOINT_DIRECTORY = /^savepoint-[0-9a-z]{1,6}-[0-9a-f]{12}$/;
 
@@ -52,7 +53,8 @@ export async function writeStateFileInto(
     await mkdir(directory, { recursive: true });
     await writeFileAtomically(directory, name, bytes, fault);
   } catch (error) {
-    throw new CheckpointError(`${what}: cannot write state file '${path}': ${(error as Error).message ?? String(error)}`, { cause: error });
+    const advice = storageAdvice(error, what.startsWith('savepoint') ? 'the savepoint directory' : '--checkpoint-dir');
+    throw new CheckpointError(`${what}: cannot write state file '${path}': ${(error as Error).message ?? String(error)}${advice}`, { cause: error });
   }
   return { file: name, size: bytes.length, crc32: crc32(bytes) };
 }

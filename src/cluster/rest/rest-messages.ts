@@ -2,6 +2,7 @@
  * The JSON bodies of the REST API (docs/REST.md), typed once for the server and for the
  * CLI that reads them. Field names follow Flink's REST API where Flink has the field.
  */
+import type { ExceptionHistoryEntry } from '../exception-history.js';
 
 /** A job's state as the REST API spells it: Eddy's `JobStatus` in upper case, as in Flink. */
 export type RestJobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -129,4 +130,14 @@ export interface SavepointStatusResponse {
 /** Every error answer (4xx, 5xx). */
 export interface ErrorResponse {
   readonly message: string;
+}
+
+/** `GET /jobs/:id/exceptions` (Flink 2's `JobExceptionsInfoWithHistory`). */
+export interface JobExceptionsResponse {
+  readonly exceptionHistory: {
+    /** Newest first; each entry also carries Eddy's `operator`, `subtask` and `attempt`. */
+    readonly entries: readonly ExceptionHistoryEntry[];
+    /** True when older failures are not in `entries`. */
+    readonly truncated: boolean;
+  };
 }

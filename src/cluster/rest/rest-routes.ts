@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { JobStatus } from '../job-master.js';
 import type { JobClient } from '../run-job.js';
 import { checkpointDetails, checkpointingStatistics } from './checkpoint-views.js';
+import { jobExceptionsView } from './exception-views.js';
 import { MIN_JOB_ID_PREFIX } from './job-registry.js';
 import type { JobRegistry } from './job-registry.js';
 import { jobDetailsView, jobOverview, restJobState } from './job-views.js';
@@ -79,6 +80,16 @@ export function restRoutes(registry: JobRegistry, operations: SavepointOperation
     },
     {
       method: 'GET',
+      path: '/jobs/:jobId/exceptions',
+      handle: (request) => {
+        const j = job(request);
+        const limit = request.query.get('maxExceptions');
+        if (limit !== null && !/^\d+$/.test(limit)) throw new RestError(400, `maxExceptions must be a non-negative integer, got '${limit}'`);
+        return ok(jobExceptionsView(j.exceptions(), limit === null ? undefined : Number(limit)));
+      },
+    },
+    {
+      method: 'GET',
       path: '/jobs/:jobId/checkpoints/details/:checkpointId',
       handle: (request) => {
         const j = job(request);
@@ -100,7 +111,7 @@ export function restRoutes(registry: JobRegistry, operations: SavepointOperation
         const run = body['cancel-job']
           ? async () => {
               const location = await j.triggerSavepoint(directory);
-              await j.cancel().catch(() => {});
+              await j.cancel().catch(jobFailureIsReportedElsewhere);
               return location;
             }
           : () => j.triggerSavepoint(directory);
@@ -169,9 +180,16 @@ function cancel(job: JobClient): RestReply {
   // a job that fails while canceling reports it through its status
   Promise.resolve()
     .then(() => job.cancel())
-    .catch(() => {});
+    .catch(jobFailureIsReportedElsewhere);
   return accepted({});
 }
+
+/**
+ * `JobClient.cancel()` rejects when the job failed before it could be canceled. The job
+ * master has logged that failure and recorded it in the exception history, and the job's
+ * status says FAILED, so a cancel request has nothing more to report.
+ */
+function jobFailureIsReportedElsewhere(): void {}
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

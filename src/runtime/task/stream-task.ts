@@ -6,6 +6,7 @@
  * asks of a task (trigger a checkpoint, notify, final checkpoint) arrives as mail and
  * runs between two steps, never in the middle of a record.
  */
+import type { Logger } from '../../core/logging/logger.js';
 import { performance } from 'node:perf_hooks';
 import {
   AlignedBarrierHandler,
@@ -81,6 +82,8 @@ export interface StreamTaskSpec {
   readonly flushIntervalMs: number;
   /** Where processing time comes from. @default SYSTEM_CLOCK */
   readonly clock?: Clock | undefined;
+  /** The task's logger (job, task, subtask and attempt bound). @default none: nothing is logged */
+  readonly logger?: Logger | undefined;
 }
 
 /** One running subtask. */
@@ -151,6 +154,7 @@ export class StreamTask {
       spec.writers,
       checkpointing.storage,
       checkpointing.responder,
+      spec.logger,
     );
     if (spec.inputGate) {
       const host = this.barrierHost(spec.inputGate);
@@ -375,8 +379,9 @@ export class StreamTask {
     this.status = 'canceled';
     try {
       await this.close();
-    } catch {
-      // a canceled task's close errors are not the job's failure
+    } catch (error) {
+      // a canceled task's close errors are not the job's failure, but the user should see them
+      this.spec.logger?.warn({ err: error }, 'closing the canceled task failed');
     }
   }
 

@@ -7,6 +7,7 @@
  * incremental keyed snapshot, lets the backend store its files through the checkpoint's
  * file store) and acknowledges to the coordinator while the task goes on processing.
  */
+import type { Logger } from '../../core/logging/logger.js';
 import { performance } from 'node:perf_hooks';
 import type {
   IncrementalKeyedStateHandle,
@@ -79,6 +80,7 @@ export class TaskCheckpointer {
      */
     private readonly storage: StateFileWriter | undefined,
     private readonly responder: CheckpointResponder,
+    private readonly logger?: Logger | undefined,
   ) {}
 
   /**
@@ -169,7 +171,12 @@ export class TaskCheckpointer {
         : writeStateFileInto(targetDirectory, name, bytes, `savepoint ${id}`);
     };
     // what incremental snapshots stored is deleted when the checkpoint is not acknowledged
-    const discardStored = () => Promise.all(parts.map((p) => p.files?.discardStored().catch(() => {})));
+    const discardStored = () =>
+      Promise.all(
+        parts.map((p) =>
+          p.files?.discardStored().catch((error: unknown) => this.logger?.warn({ err: error, checkpointId: id }, `deleting the files checkpoint ${id} stored failed`)),
+        ),
+      );
     try {
       let stateBytes = 0;
       let fullStateBytes = 0;

@@ -4,6 +4,7 @@
  * encoded batches and credits over the threads' MessagePort. Subtask i of every vertex
  * runs in slot i mod slots.
  */
+import type { Logger } from '../../core/logging/logger.js';
 import { keyGroupRangeForOperator } from '../../core/key-groups.js';
 import { keyedBackendInstanceName } from '../../state/keyed-backend-instance-name.js';
 import type { KeyedStateBackendFactory } from '../../state/keyed-state-backend.js';
@@ -62,6 +63,8 @@ export interface ThreadAssignment {
   readonly checkpointing: TaskCheckpointing;
   /** A task has ended its input and waits for the final checkpoint. */
   readonly onEndOfInput: (task: StreamTask) => void;
+  /** This thread's logger (job and attempt bound); each task adds its own fields. */
+  readonly logger?: Logger | undefined;
 }
 
 /** The tasks of one thread and the handler for messages from other threads. */
@@ -156,6 +159,7 @@ export function wireThread(a: ThreadAssignment): WiredThread {
         pollBatch: dataPath.pollBatch,
         flushIntervalMs: dataPath.flushIntervalMs,
         clock: dataPath.clock,
+        logger: a.logger?.child({ task: vertex.name, subtask: from }),
       }),
     );
   }

@@ -11,6 +11,9 @@ import { JobRegistry } from '../../src/cluster/rest/job-registry.js';
 import { PortInUseError, startRestServer } from '../../src/cluster/rest/rest-server.js';
 import type { RestServer } from '../../src/cluster/rest/rest-server.js';
 import type { JobClient, JobDetails, StopOptions } from '../../src/cluster/run-job.js';
+import { ExceptionHistory } from '../../src/cluster/exception-history.js';
+import type { ExceptionHistorySnapshot } from '../../src/cluster/exception-history.js';
+import { TaskFailureError } from '../../src/core/errors.js';
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -76,6 +79,12 @@ class FakeJob implements JobClient {
 
   checkpointCounts(): CheckpointCounts {
     return this.counts;
+  }
+
+  failures = new ExceptionHistory(2);
+
+  exceptions(): ExceptionHistorySnapshot {
+    return this.failures.snapshot();
   }
 
   triggerCheckpoint(): number | undefined {
@@ -227,6 +236,42 @@ describe('the REST server', () => {
       const short = await call('GET', '/jobs/abc');
       expect(short.status).toBe(404);
       expect(short.body.message).toMatch(/at least 4 characters/);
+    });
+  });
+
+  describe('exceptions', () => {
+    it("lists the job's failures newest first in Flink 2's shape, with operator, subtask and attempt", async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const error = new TaskFailureError({ operator: 'enrich', subtaskIndex: 1, parallelism: 2, attempt }, new Error(`db down ${attempt}`));
+        a.failures.add(error, attempt, 1_000 + attempt, (subtask) => `worker-thread-${subtask}`);
+      }
+      const { status, body } = await call('GET', `/jobs/${JOB_A}/exceptions`);
+      expect(status).toBe(200);
+      expect(Object.keys(body)).toEqual(['exceptionHistory']);
+      expect(body.exceptionHistory.truncated).toBe(true); // the fake keeps 2 of 3
+      expect(body.exceptionHistory.entries).toHaveLength(2);
+      expect(body.exceptionHistory.entries[0]).toEqual({
+        exceptionName: 'TaskFailureError',
+        stacktrace: expect.stringContaining('Caused by: Error: db down 2'),
+        timestamp: 1_002,
+        taskName: 'enrich (2/2)#2',
+        endpoint: 'worker-thread-1',
+        failureLabels: {},
+        concurrentExceptions: [],
+        operator: 'enrich',
+        subtask: 1,
+        attempt: 2,
+      });
+      expect(body.exceptionHistory.entries[1].attempt).toBe(1);
+      const limited = await call('GET', `/jobs/${JOB_A.slice(0, 8)}/exceptions?maxExceptions=1`);
+      expect(limited.body.exceptionHistory.entries.map((e: { attempt: number }) => e.attempt)).toEqual([2]);
+    });
+
+    it('answers an empty history for a job that never failed, and 400 for a bad maxExceptions', async () => {
+      expect((await call('GET', `/jobs/${JOB_B}/exceptions`)).body).toEqual({ exceptionHistory: { entries: [], truncated: false } });
+      const bad = await call('GET', `/jobs/${JOB_B}/exceptions?maxExceptions=lots`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toBe("maxExceptions must be a non-negative integer, got 'lots'");
     });
   });
 

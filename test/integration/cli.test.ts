@@ -82,12 +82,17 @@ describe('the eddy command', () => {
   it('exits non-zero with one line on stderr naming the operator when a user function throws', async () => {
     const run = await eddy('run', 'test/jobs/failing-map.ts', '--parallelism', '4', '--set', 'failAt=600');
     expect(run.code).not.toBe(0);
-    // the job started (its REST address was printed), then failed with one line
-    const [started, ...rest] = lines(run.stderr);
+    // the job started (its REST address was printed), the failure was logged once with its
+    // stack, and the run ended with one plain line
+    const all = lines(run.stderr);
+    const [started] = all;
     expect(started).toMatch(/^eddy: job [0-9a-f]+ running; REST API at http:\/\/127\.0\.0\.1:\d+$/);
-    expect(rest).toHaveLength(1);
-    expect(run.stderr).toContain("operator 'failing-map' (subtask 3/4) failed: RangeError: injected failure at record 600");
-    expect(run.stderr).toMatch(/test\/jobs\/failing-map\.ts:\d+:\d+/);
+    expect(all.filter((l) => l.startsWith('eddy: '))).toHaveLength(2);
+    expect(all.at(-1)).toMatch(
+      /^eddy: job failed: operator 'failing-map' \(subtask 3\/4\) failed: RangeError: injected failure at record 600 \(at .*test\/jobs\/failing-map\.ts:\d+:\d+\)$/,
+    );
+    expect(all.filter((l) => / ERROR: operator 'failing-map' \(subtask 3\/4\) failed: .*; the job will not restart$/.test(l))).toHaveLength(1);
+    expect(run.stderr).toContain('operator: "failing-map"');
   });
 
   describe.each([

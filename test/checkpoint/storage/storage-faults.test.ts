@@ -21,6 +21,7 @@ describe('StorageFaults', () => {
     expect(error.cause.code).toBe('ENOSPC');
     expect(error.cause.injected).toBe(true);
     expect(error.message).toMatch(/^checkpoint 2: cannot write state file '.*chk-2\/a\.bin': ENOSPC: no space left on device, write/);
+    expect(error.message).toMatch(/; the disk is full: free some space on it, or choose a directory on another disk \(--checkpoint-dir\)$/);
     await storage.writeStateFile(3, 'a.bin', bytesOf(10));
     await failure(storage.writeStateFile(4, 'b.bin', bytesOf(10)));
     await storage.writeStateFile(5, 'a.bin', bytesOf(10));
@@ -40,6 +41,7 @@ describe('StorageFaults', () => {
     await writeSampleCheckpoint(storage, 1);
     const error = await failure(writeSampleCheckpoint(storage, 2));
     expect(error.message).toMatch(/^checkpoint 2: cannot write '.*chk-2\/_metadata': ENOSPC/);
+    expect(error.message).toContain('; the disk is full: free some space on it, or choose a directory on another disk (--checkpoint-dir)');
     expect(error.cause.code).toBe('ENOSPC');
     expect((await readdir(storage.checkpointDirectory(2))).filter((f) => f.includes('_metadata'))).toEqual([]);
     expect((await storage.listCompletedCheckpoints()).map((c) => c.id)).toEqual([1]);

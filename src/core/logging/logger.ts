@@ -59,11 +59,6 @@ export function serializeError(error: unknown): unknown {
   return { type: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), stack };
 }
 
-/** A logger that drops everything (tests, embedded uses that want no output). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
-
 /** pino-pretty as a plain function, so formatting is synchronous and needs no worker. */
 function prettyDestination(destination: LogDestination): LogDestination {
   const format = prettyFactory({

@@ -1,5 +1,5 @@
 /**
- * The contract of every keyed state backend (heap now, RocksDB later): keyed state
+ * The contract of every keyed state backend (heap and RocksDB): keyed state
  * organised by key group, scoped to a current key set by the runtime, snapshotted in two
  * phases and restored from any subset of key groups.
  */
@@ -20,6 +20,7 @@ import type {
   InternalValueState,
 } from './internal-kv-state.js';
 import type { KeyedSnapshotStateMeta } from './keyed-snapshot/keyed-snapshot-format.js';
+import type { KeyedStateFactoryDecorator } from './keyed-state-factory.js';
 import type { Namespace } from './namespace.js';
 
 /**
@@ -156,6 +157,12 @@ export interface KeyedStateBackendOptions {
    * their local working directory after it. @default a random name
    */
   readonly instanceName?: string;
+  /**
+   * Wraps the backend's state factory, so that every state object the backend hands out,
+   * of every kind, comes through it (see {@link KeyedStateFactoryDecorator}; the seam for
+   * state TTL). @default the backend's own objects, undecorated
+   */
+  readonly stateFactoryDecorator?: KeyedStateFactoryDecorator;
 }
 
 /** Creates a backend; the runtime picks one per `--state-backend`. */

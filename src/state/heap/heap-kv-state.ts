@@ -2,32 +2,25 @@
  * What the five heap state kinds share: the namespace switch, and reads and writes of the
  * value for the current (key, namespace) in the {@link StateTable}, with the default
  * namespace as the fast path. Values are stored as private copies (see copy-value.ts).
+ * What states of every backend share is in {@link AbstractKvState}.
  */
-import { StateAccessError } from '../../core/errors.js';
 import { keyId, type KeyId } from '../../core/key-encoding.js';
+import { AbstractKvState } from '../abstract-kv-state.js';
 import { copyValue } from '../copy-value.js';
-import type { StateKind } from '../descriptors.js';
-import { cannotStoreError, noCurrentKeyError } from '../state-access-errors.js';
-import type { InternalKvState } from '../internal-kv-state.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import type { HeapKeyContext } from './heap-key-context.js';
 import type { StateTable } from './state-table.js';
 
 /** The base of the heap state objects. */
-export abstract class HeapKvState implements InternalKvState {
-  abstract readonly kind: StateKind;
-  readonly name: string;
+export abstract class HeapKvState extends AbstractKvState<HeapKeyContext> {
   /** The storage; the backend snapshots and restores it. */
   readonly table: StateTable;
-  protected readonly ctx: HeapKeyContext;
   private inDefaultNamespace = true;
   private namespaceId: KeyId = 0;
-  private namespace: Namespace = VOID_NAMESPACE;
 
   constructor(name: string, table: StateTable, ctx: HeapKeyContext) {
-    this.name = name;
+    super(name, ctx);
     this.table = table;
-    this.ctx = ctx;
   }
 
   setCurrentNamespace(namespace: Namespace): void {
@@ -37,18 +30,11 @@ export abstract class HeapKvState implements InternalKvState {
       try {
         this.namespaceId = keyId(namespace);
       } catch (cause) {
-        throw new StateAccessError(
-          `${this.where()}: a namespace must be VOID_NAMESPACE or a key-like value (string, number, bigint, boolean or a tuple of these): ${(cause as Error).message}`,
-          { cause },
-        );
+        throw this.invalidNamespace(cause);
       }
       this.inDefaultNamespace = false;
     }
     this.namespace = namespace;
-  }
-
-  getCurrentNamespace(): Namespace {
-    return this.namespace;
   }
 
   clear(): void {
@@ -120,30 +106,6 @@ export abstract class HeapKvState implements InternalKvState {
     } catch (cause) {
       throw this.cannotStore(describe(value), cause);
     }
-  }
-
-  /** Runs `body` with the current namespace set to `namespace`, then restores it. */
-  protected inNamespace<R>(namespace: Namespace, body: () => R): R {
-    const saved = this.namespace;
-    this.setCurrentNamespace(namespace);
-    try {
-      return body();
-    } finally {
-      this.setCurrentNamespace(saved);
-    }
-  }
-
-  /** `operator 'x' (subtask 1/2): list state 'name'`, for error messages. */
-  protected where(): string {
-    return `${this.ctx.prefix}${this.kind} state '${this.name}'`;
-  }
-
-  private noCurrentKey(): StateAccessError {
-    return noCurrentKeyError(this.where(), this.ctx.disposed);
-  }
-
-  private cannotStore(what: string, cause?: unknown): StateAccessError {
-    return cannotStoreError(this.where(), what, cause);
   }
 }
 

@@ -3,7 +3,6 @@
  * place (copied first while a snapshot may hold it). Elements are private copies and are
  * never changed in place, so a shallow copy of the array is enough.
  */
-import { StateAccessError } from '../../core/errors.js';
 import { copyValue } from '../copy-value.js';
 import type { InternalListState } from '../internal-kv-state.js';
 import type { Namespace } from '../namespace.js';
@@ -60,18 +59,11 @@ export class HeapListState<T> extends HeapKvState implements InternalListState<T
   }
 
   private element(value: T): T {
-    if (value === undefined || value === null) {
-      throw new StateAccessError(`${this.where()}: cannot add ${String(value)}; list elements must not be null or undefined`);
-    }
+    this.checkListElement(value);
     return this.copyIn(value);
   }
 
   private elements(values: Iterable<T>): T[] {
-    if (values === undefined || values === null || typeof (values as Iterable<T>)[Symbol.iterator] !== 'function') {
-      throw new StateAccessError(`${this.where()}: expected an iterable of elements, got ${String(values)}`);
-    }
-    const out: T[] = [];
-    for (const value of values) out.push(this.element(value));
-    return out;
+    return this.listElements(values, (value) => this.element(value));
   }
 }

@@ -4,37 +4,24 @@
  * by key group (rocksdb-key-layout.ts), so state can be far larger than the JS heap.
  * Checkpoints are incremental by default (a native RocksDB checkpoint, then only new SST
  * files are stored); savepoints, and checkpoints with incremental checkpoints off, are full
- * snapshots in the canonical format.
+ * snapshots in the canonical format. What it shares with the heap backend (registration,
+ * checks, errors) is in {@link AbstractKeyedStateBackend}; this file holds the storage.
  */
 import { randomUUID } from 'node:crypto';
-import { StateAccessError } from '../../core/errors.js';
 import { encodeKey, type Key } from '../../core/key-encoding.js';
-import type { KeyGroupRange } from '../../core/key-group-range.js';
-import type {
-  AggregatingStateDescriptor,
-  StateKind,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  ValueStateDescriptor,
-} from '../descriptors.js';
-import type {
-  InternalAggregatingState,
-  InternalKvState,
-  InternalListState,
-  InternalMapState,
-  InternalReducingState,
-  InternalValueState,
-} from '../internal-kv-state.js';
-import type { KeyedSnapshotStateMeta } from '../keyed-snapshot/keyed-snapshot-format.js';
+import {
+  AbstractKeyedStateBackend,
+  type PendingRestoredState,
+  type RegisteredKeyedState,
+  type RestoringState,
+} from '../abstract-keyed-state-backend.js';
+import type { AggregatingStateDescriptor, ReducingStateDescriptor, StateDescriptor, StateKind } from '../descriptors.js';
 import { decodeEntryKey } from '../keyed-snapshot/keyed-snapshot-reader.js';
-import { checkRestoredAgainAs, collectRestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
-import { checkSameState, describeState, ownerPrefix, resolveRestoredState, type DescribedState } from '../keyed-snapshot/state-compatibility.js';
+import { collectRestoredKeyedState, type RestoredKeyedState } from '../keyed-snapshot/restored-keyed-state.js';
+import type { StateBlockCodec } from '../keyed-snapshot/state-block-codec.js';
 import type {
   FullKeyedStateSnapshot,
   IncrementalKeyedStateSnapshot,
-  KeyedStateBackend,
   KeyedStateBackendFactory,
   KeyedStateBackendOptions,
   KeyedStateSnapshot,
@@ -42,7 +29,6 @@ import type {
   SnapshotOptions,
   SnapshotRunner,
 } from '../keyed-state-backend.js';
-import { checkBackendOptions, ownedKeyGroup } from '../keyed-backend-checks.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import type { RocksDBStateBackendConfig } from '../state-backend-config.js';
 import type { RocksDB, RocksDBColumnFamily, RocksDBLibrary, RocksDBOpenOptions } from './native/rocksdb-api.js';
@@ -50,7 +36,7 @@ import { RocksDBAggregatingState } from './rocksdb-aggregating-state.js';
 import { RocksDBFullSnapshotRunner, type CapturedColumn } from './rocksdb-full-snapshot-runner.js';
 import { RocksDBIncrementalSnapshotRunner } from './rocksdb-incremental-snapshot-runner.js';
 import { InstanceDirectory } from './rocksdb-instance-directory.js';
-import { RocksDBKeyContext } from './rocksdb-key-context.js';
+import { RocksDBKeyContext, type ColumnSlot } from './rocksdb-key-context.js';
 import { columnFamilyName, encodeKeyPrefix, equalBytes, keyGroupPrefixBytes, parseEntryKey } from './rocksdb-key-layout.js';
 import type { RocksDBKvState } from './rocksdb-kv-state.js';
 import { RocksDBListState } from './rocksdb-list-state.js';
@@ -65,7 +51,7 @@ import {
   type ValueTransform,
 } from './rocksdb-restore.js';
 import { resolveRocksDBSettings, threadResources } from './rocksdb-resources.js';
-import { migrateColumnFamily, migratingTransform } from './rocksdb-state-migration.js';
+import { migrateColumnFamily, migrationOf } from './rocksdb-state-migration.js';
 import { RocksDBValueState } from './rocksdb-value-state.js';
 
 /** What the runtime tells the factory about where the backends run. */
@@ -105,21 +91,9 @@ export interface RocksDBInstanceSettings {
   readonly incrementalCheckpoints: boolean;
 }
 
-interface RegisteredState extends DescribedState {
-  readonly descriptor: StateDescriptor<unknown>;
-  readonly state: RocksDBKvState;
-}
-
 /** Keyed state in RocksDB. Values are serialized on every write and deserialized on every read. */
-export class RocksDBKeyedStateBackend implements KeyedStateBackend {
-  readonly maxParallelism: number;
-  readonly keyGroupRange: KeyGroupRange;
-  private readonly ctx: RocksDBKeyContext;
+export class RocksDBKeyedStateBackend extends AbstractKeyedStateBackend<RocksDBKeyContext, RocksDBKvState, PendingRestoredState> {
   private readonly settings: RocksDBInstanceSettings;
-  private readonly owner: string | undefined;
-  private readonly states = new Map<string, RegisteredState>();
-  /** States in the database that no descriptor has requested yet. */
-  private readonly restored = new Map<string, KeyedSnapshotStateMeta>();
   /** SST files of the last completed checkpoint, by local name; the next checkpoint refers to them. */
   private confirmed = new Map<string, SnapshotFile>();
   /** SST files of checkpoints not yet completed. */
@@ -129,15 +103,11 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   private snapshotsInFlight = 0;
 
   constructor(options: KeyedStateBackendOptions, settings: RocksDBInstanceSettings) {
-    const { maxParallelism, keyGroupRange } = options;
-    const prefix = ownerPrefix(options.owner);
-    checkBackendOptions(maxParallelism, keyGroupRange, prefix);
-    this.maxParallelism = maxParallelism;
-    this.keyGroupRange = keyGroupRange;
-    this.owner = options.owner;
+    super(options, (prefix) => {
+      const db = settings.library.open(settings.directory.newDatabasePath(), [], settings.openOptions);
+      return new RocksDBKeyContext(prefix, keyGroupPrefixBytes(options.maxParallelism), db);
+    });
     this.settings = settings;
-    const db = settings.library.open(settings.directory.newDatabasePath(), [], settings.openOptions);
-    this.ctx = new RocksDBKeyContext(prefix, keyGroupPrefixBytes(maxParallelism), db);
   }
 
   /** The open database (for tests and tools). */
@@ -145,80 +115,8 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     return this.ctx.db;
   }
 
-  setCurrentKey(key: Key): void {
-    const ctx = this.ctx;
-    if (key === ctx.key && typeof key !== 'object') return;
-    if (ctx.disposed) throw this.disposedError();
-    const keyGroup = ownedKeyGroup(key, this.maxParallelism, this.keyGroupRange, ctx.prefix);
-    ctx.keyPrefix = encodeKeyPrefix(keyGroup, encodeKey(key), ctx.keyGroupBytes);
-    ctx.key = key;
-    ctx.keyGroup = keyGroup;
-  }
-
-  getCurrentKey(): Key | undefined {
-    return this.ctx.key;
-  }
-
-  getCurrentKeyGroup(): number {
-    return this.ctx.keyGroup;
-  }
-
-  getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): InternalValueState<T>;
-  getPartitionedState<T>(descriptor: ListStateDescriptor<T>): InternalListState<T>;
-  getPartitionedState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): InternalMapState<UK, UV>;
-  getPartitionedState<T>(descriptor: ReducingStateDescriptor<T>): InternalReducingState<T>;
-  getPartitionedState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): InternalAggregatingState<IN, OUT>;
-  getPartitionedState(descriptor: StateDescriptor<unknown>): InternalKvState {
-    if (this.ctx.disposed) throw this.disposedError();
-    const described = describeState(descriptor);
-    const existing = this.states.get(descriptor.name);
-    if (existing !== undefined) {
-      checkSameState(existing.meta, described.meta, this.owner);
-      return existing.state;
-    }
-    const restored = this.restored.get(descriptor.name);
-    const decoder = restored === undefined ? undefined : resolveRestoredState(restored, descriptor, this.owner);
-    const cf = this.columnFamily(descriptor.name);
-    if (decoder?.migrate !== undefined) {
-      migrateColumnFamily(this.ctx.db, cf, descriptor.kind, migratingTransform(decoder.codec.value, decoder.migrate));
-    }
-    this.restored.delete(descriptor.name);
-    const state = this.createState(descriptor, cf, described);
-    this.states.set(descriptor.name, { ...described, descriptor, state });
-    return state;
-  }
-
-  getKeys(stateName: string, namespace: Namespace = VOID_NAMESPACE): Key[] {
-    const wanted = namespace === VOID_NAMESPACE ? undefined : encodeKey(namespace);
-    const keys: Key[] = [];
-    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
-      if (wanted === undefined ? namespaceBytes === undefined : namespaceBytes !== undefined && equalBytes(namespaceBytes, wanted)) {
-        keys.push(decodeEntryKey(keyBytes, stateName, keyGroup));
-      }
-    });
-    return keys;
-  }
-
-  getKeysAndNamespaces(stateName: string): Array<readonly [Key, Namespace]> {
-    const pairs: Array<readonly [Key, Namespace]> = [];
-    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
-      const key = decodeEntryKey(keyBytes, stateName, keyGroup);
-      pairs.push([key, namespaceBytes === undefined ? VOID_NAMESPACE : decodeEntryKey(namespaceBytes, stateName, keyGroup)]);
-    });
-    return pairs;
-  }
-
-  hasState(stateName: string): boolean {
-    return this.states.has(stateName) || this.restored.has(stateName);
-  }
-
   snapshot(checkpointId: number, options?: SnapshotOptions): SnapshotRunner {
-    if (this.ctx.disposed) throw this.disposedError();
-    if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) {
-      throw new RangeError(`checkpoint id must be a non-negative safe integer, got ${checkpointId}`);
-    }
+    this.checkSnapshot(checkpointId);
     const columns = this.capturedColumns();
     this.snapshotsInFlight++;
     const released = (): void => {
@@ -269,17 +167,27 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     this.pending.delete(checkpointId);
   }
 
-  restore(snapshots: readonly KeyedStateSnapshot[]): void {
-    if (this.ctx.disposed) throw this.disposedError();
+  protected switchKey(key: Key, keyGroup: number): void {
+    this.ctx.keyPrefix = encodeKeyPrefix(keyGroup, encodeKey(key), this.ctx.keyGroupBytes);
+  }
+
+  protected createState(
+    descriptor: StateDescriptor<unknown>,
+    codec: StateBlockCodec,
+    restoring: RestoringState<PendingRestoredState> | undefined,
+  ): RocksDBKvState {
+    const cf = this.columnFamily(descriptor.name);
+    // restored values are in the column family already; bring them to the descriptor's version
+    const migration = restoring === undefined ? undefined : migrationOf(restoring.decoder);
+    if (migration !== undefined) migrateColumnFamily(this.ctx.db, cf, descriptor.kind, migration);
+    return this.stateOfKind(descriptor, { cf }, codec);
+  }
+
+  protected restoreSnapshots(snapshots: readonly KeyedStateSnapshot[]): void {
     const incremental = snapshots.filter((s): s is IncrementalKeyedStateSnapshot => s.type === 'incremental');
     const full = snapshots.filter((s): s is FullKeyedStateSnapshot => s.type !== 'incremental');
-    const target = {
-      maxParallelism: this.maxParallelism,
-      keyGroupRange: this.keyGroupRange,
-      owner: this.owner,
-    };
     // check the full snapshots before changing anything
-    const collected = full.length > 0 ? collectRestoredKeyedState(full, target) : new Map();
+    const collected = full.length > 0 ? collectRestoredKeyedState(full, this.restoreTarget()) : new Map<string, RestoredKeyedState>();
     if (incremental.length > 0) {
       const restoreTarget = {
         library: this.settings.library,
@@ -296,21 +204,42 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     // check every full snapshot's states before writing any of them
     const imports: Array<() => void> = [];
     for (const [name, incoming] of collected) {
-      const registered = this.states.get(name);
-      let transform: ((bytes: Uint8Array) => Uint8Array) | undefined;
-      if (registered !== undefined) {
-        const decoder = resolveRestoredState(incoming.meta, registered.descriptor, this.owner);
-        if (decoder.migrate !== undefined) transform = migratingTransform(decoder.codec.value, decoder.migrate);
-      } else {
-        const known = this.restored.get(name);
-        if (known !== undefined) checkRestoredAgainAs(known, incoming.meta, this.ctx.prefix);
-      }
+      const destination = this.restoreDestination(incoming.meta);
+      const transform = destination.type === 'registered' ? migrationOf(destination.decoder) : undefined;
       imports.push(() => {
         importRestoredState(this.ctx.db, this.columnFamily(name), incoming, this.ctx.keyGroupBytes, this.ctx.prefix, transform);
-        if (registered === undefined) this.restored.set(name, incoming.meta);
+        if (destination.type !== 'registered') this.restored.set(name, { meta: incoming.meta });
       });
     }
     for (const apply of imports) apply();
+  }
+
+  protected keysOf(registered: RegisteredKeyedState<RocksDBKvState>, namespace: Namespace): Key[] {
+    const stateName = registered.meta.name;
+    const wanted = namespace === VOID_NAMESPACE ? undefined : encodeKey(namespace);
+    const keys: Key[] = [];
+    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
+      if (wanted === undefined ? namespaceBytes === undefined : namespaceBytes !== undefined && equalBytes(namespaceBytes, wanted)) {
+        keys.push(decodeEntryKey(keyBytes, stateName, keyGroup));
+      }
+    });
+    return keys;
+  }
+
+  protected keysAndNamespacesOf(registered: RegisteredKeyedState<RocksDBKvState>): Array<readonly [Key, Namespace]> {
+    const stateName = registered.meta.name;
+    const pairs: Array<readonly [Key, Namespace]> = [];
+    this.scanKeys(stateName, (keyGroup, keyBytes, namespaceBytes) => {
+      const key = decodeEntryKey(keyBytes, stateName, keyGroup);
+      pairs.push([key, namespaceBytes === undefined ? VOID_NAMESPACE : decodeEntryKey(namespaceBytes, stateName, keyGroup)]);
+    });
+    return pairs;
+  }
+
+  protected releaseStorage(): void {
+    this.ctx.keyPrefix = new Uint8Array(0);
+    this.ctx.db.close();
+    this.settings.directory.remove();
   }
 
   /** Replaces the (empty) database with one opened from `snapshots`. */
@@ -318,7 +247,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const opened = openFromIncrementalSnapshots(snapshots, target);
     this.ctx.db.close();
     this.ctx.db = opened.db;
-    for (const [name, meta] of opened.states) this.restored.set(name, meta);
+    for (const [name, meta] of opened.states) this.restored.set(name, { meta });
     this.reusable = opened.reusable;
     this.confirmed = new Map();
   }
@@ -328,29 +257,12 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const incoming = incrementalSnapshotStates(snapshots, target);
     const transforms = new Map<string, { kind: StateKind; transform: ValueTransform }>();
     for (const [name, meta] of incoming) {
-      const registered = this.states.get(name);
-      if (registered !== undefined) {
-        const decoder = resolveRestoredState(meta, registered.descriptor, this.owner);
-        if (decoder.migrate !== undefined) transforms.set(name, { kind: meta.kind, transform: migratingTransform(decoder.codec.value, decoder.migrate) });
-        continue;
-      }
-      const known = this.restored.get(name);
-      if (known !== undefined) checkRestoredAgainAs(known, meta, this.ctx.prefix);
+      const destination = this.restoreDestination(meta);
+      const transform = destination.type === 'registered' ? migrationOf(destination.decoder) : undefined;
+      if (transform !== undefined) transforms.set(name, { kind: meta.kind, transform });
     }
     mergeIncrementalSnapshots(this.ctx.db, snapshots, target, transforms);
-    for (const [name, meta] of incoming) if (!this.states.has(name)) this.restored.set(name, meta);
-  }
-
-  dispose(): void {
-    if (this.ctx.disposed) return;
-    this.ctx.disposed = true;
-    this.ctx.key = undefined;
-    this.ctx.keyGroup = -1;
-    this.ctx.keyPrefix = new Uint8Array(0);
-    this.states.clear();
-    this.restored.clear();
-    this.ctx.db.close();
-    this.settings.directory.remove();
+    for (const [name, meta] of incoming) if (!this.states.has(name)) this.restored.set(name, { meta });
   }
 
   /** The column family of state `name`, created if missing. */
@@ -363,18 +275,12 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   private capturedColumns(): CapturedColumn[] {
     const columns: CapturedColumn[] = [];
     for (const { meta } of this.states.values()) columns.push({ meta, cf: this.columnFamily(meta.name) });
-    for (const meta of this.restored.values()) columns.push({ meta, cf: this.columnFamily(meta.name) });
+    for (const { meta } of this.restored.values()) columns.push({ meta, cf: this.columnFamily(meta.name) });
     return columns;
   }
 
   /** Visits the (key, namespace) of every entry of a state, once per pair. */
   private scanKeys(stateName: string, visit: (keyGroup: number, keyBytes: Uint8Array, namespaceBytes: Uint8Array | undefined) => void): void {
-    if (this.ctx.disposed) throw this.disposedError();
-    if (!this.states.has(stateName)) {
-      throw new StateAccessError(
-        `${this.ctx.prefix}no keyed state named '${stateName}' has been requested; request it with its descriptor before listing its keys`,
-      );
-    }
     const it = this.ctx.db.iterator(this.columnFamily(stateName));
     let previous: Uint8Array | undefined;
     try {
@@ -392,32 +298,19 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private createState(descriptor: StateDescriptor<unknown>, cf: RocksDBColumnFamily, described: DescribedState): RocksDBKvState {
-    const column = { cf };
+  /** The RocksDB state factory: the state object of `descriptor.kind` over `column`. */
+  private stateOfKind(descriptor: StateDescriptor<unknown>, column: ColumnSlot, codec: StateBlockCodec): RocksDBKvState {
     switch (descriptor.kind) {
       case 'value':
-        return new RocksDBValueState(descriptor.name, column, this.ctx, described.codec);
+        return new RocksDBValueState(descriptor.name, column, this.ctx, codec);
       case 'list':
-        return new RocksDBListState(descriptor.name, column, this.ctx, described.codec);
+        return new RocksDBListState(descriptor.name, column, this.ctx, codec);
       case 'map':
-        return new RocksDBMapState(descriptor.name, column, this.ctx, described.codec);
+        return new RocksDBMapState(descriptor.name, column, this.ctx, codec);
       case 'reducing':
-        return new RocksDBReducingState(descriptor as ReducingStateDescriptor<unknown>, column, this.ctx, described.codec);
+        return new RocksDBReducingState(descriptor as ReducingStateDescriptor<unknown>, column, this.ctx, codec);
       case 'aggregating':
-        return new RocksDBAggregatingState(
-          descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>,
-          column,
-          this.ctx,
-          described.codec,
-        );
-      default:
-        throw new StateAccessError(
-          `${this.ctx.prefix}state '${(descriptor as StateDescriptor).name}' has unknown kind '${String((descriptor as StateDescriptor).kind)}'`,
-        );
+        return new RocksDBAggregatingState(descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, column, this.ctx, codec);
     }
-  }
-
-  private disposedError(): StateAccessError {
-    return new StateAccessError(`${this.ctx.prefix}the keyed state backend was used after it was disposed`);
   }
 }

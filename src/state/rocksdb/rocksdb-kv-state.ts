@@ -1,14 +1,12 @@
 /**
  * What the five RocksDB state kinds share: the namespace switch, the entry key of the
- * current (key, namespace), serialization of values (every write serializes, every read
- * deserializes, so callers never share objects with stored state), and error messages.
+ * current (key, namespace), and serialization of values (every write serializes, every
+ * read deserializes, so callers never share objects with stored state). What states of
+ * every backend share is in {@link AbstractKvState}.
  */
-import { StateAccessError } from '../../core/errors.js';
 import { encodeKey } from '../../core/key-encoding.js';
+import { AbstractKvState } from '../abstract-kv-state.js';
 import { checkStorable } from '../copy-value.js';
-import type { StateKind } from '../descriptors.js';
-import { cannotStoreError, noCurrentKeyError } from '../state-access-errors.js';
-import type { InternalKvState } from '../internal-kv-state.js';
 import type { StateBlockCodec } from '../keyed-snapshot/state-block-codec.js';
 import { VOID_NAMESPACE, type Namespace } from '../namespace.js';
 import type { TypeSerializer } from '../serializer.js';
@@ -16,24 +14,19 @@ import type { ColumnSlot, RocksDBKeyContext } from './rocksdb-key-context.js';
 import { concatBytes, encodeNamespace, VOID_NAMESPACE_BYTES } from './rocksdb-key-layout.js';
 
 /** The base of the RocksDB state objects. */
-export abstract class RocksDBKvState implements InternalKvState {
-  abstract readonly kind: StateKind;
-  readonly name: string;
+export abstract class RocksDBKvState extends AbstractKvState<RocksDBKeyContext> {
   /** The column family; the backend rebinds it after a restore. */
   readonly column: ColumnSlot;
-  protected readonly ctx: RocksDBKeyContext;
   protected readonly serializer: TypeSerializer<unknown>;
   protected readonly userKeySerializer: TypeSerializer<unknown>;
-  private namespace: Namespace = VOID_NAMESPACE;
   private namespaceBytes: Uint8Array = VOID_NAMESPACE_BYTES;
   /** The entry key of (cachedFor, namespaceBytes), rebuilt when either changes. */
   private cachedKey: Uint8Array = VOID_NAMESPACE_BYTES;
   private cachedFor: Uint8Array | undefined;
 
   constructor(name: string, column: ColumnSlot, ctx: RocksDBKeyContext, codec: StateBlockCodec) {
-    this.name = name;
+    super(name, ctx);
     this.column = column;
-    this.ctx = ctx;
     this.serializer = codec.value;
     this.userKeySerializer = codec.userKey;
   }
@@ -46,18 +39,11 @@ export abstract class RocksDBKvState implements InternalKvState {
       try {
         this.namespaceBytes = encodeNamespace(encodeKey(namespace));
       } catch (cause) {
-        throw new StateAccessError(
-          `${this.where()}: a namespace must be VOID_NAMESPACE or a key-like value (string, number, bigint, boolean or a tuple of these): ${(cause as Error).message}`,
-          { cause },
-        );
+        throw this.invalidNamespace(cause);
       }
     }
     this.namespace = namespace;
     this.cachedFor = undefined;
-  }
-
-  getCurrentNamespace(): Namespace {
-    return this.namespace;
   }
 
   clear(): void {
@@ -97,29 +83,5 @@ export abstract class RocksDBKvState implements InternalKvState {
 
   protected deserialize(bytes: Uint8Array): unknown {
     return this.serializer.deserialize(bytes);
-  }
-
-  /** Runs `body` with the current namespace set to `namespace`, then restores it. */
-  protected inNamespace<R>(namespace: Namespace, body: () => R): R {
-    const saved = this.namespace;
-    this.setCurrentNamespace(namespace);
-    try {
-      return body();
-    } finally {
-      this.setCurrentNamespace(saved);
-    }
-  }
-
-  /** `operator 'x' (subtask 1/2): list state 'name'`, for error messages. */
-  protected where(): string {
-    return `${this.ctx.prefix}${this.kind} state '${this.name}'`;
-  }
-
-  private noCurrentKey(): StateAccessError {
-    return noCurrentKeyError(this.where(), this.ctx.disposed);
-  }
-
-  private cannotStore(what: string, cause?: unknown): StateAccessError {
-    return cannotStoreError(this.where(), what, cause);
   }
 }

@@ -2,7 +2,6 @@
  * {@link ListState} in RocksDB: one entry per (key, namespace) holding the serialized
  * elements (rocksdb-list-format.ts); `add` appends to the stored bytes.
  */
-import { StateAccessError } from '../../core/errors.js';
 import type { InternalListState } from '../internal-kv-state.js';
 import type { Namespace } from '../namespace.js';
 import { RocksDBKvState } from './rocksdb-kv-state.js';
@@ -58,18 +57,11 @@ export class RocksDBListState<T> extends RocksDBKvState implements InternalListS
   }
 
   private element(value: T): Uint8Array {
-    if (value === undefined || value === null) {
-      throw new StateAccessError(`${this.where()}: cannot add ${String(value)}; list elements must not be null or undefined`);
-    }
+    this.checkListElement(value);
     return this.serialize(value);
   }
 
   private elements(values: Iterable<T>): Uint8Array[] {
-    if (values === undefined || values === null || typeof (values as Iterable<T>)[Symbol.iterator] !== 'function') {
-      throw new StateAccessError(`${this.where()}: expected an iterable of elements, got ${String(values)}`);
-    }
-    const out: Uint8Array[] = [];
-    for (const value of values) out.push(this.element(value));
-    return out;
+    return this.listElements(values, (value) => this.element(value));
   }
 }

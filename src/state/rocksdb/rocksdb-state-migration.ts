@@ -4,6 +4,7 @@
  * through the descriptor's `migrate` and written back, in batches.
  */
 import type { StateKind } from '../descriptors.js';
+import type { RestoredStateDecoder } from '../keyed-snapshot/state-compatibility.js';
 import type { TypeSerializer } from '../serializer.js';
 import type { RocksDB, RocksDBColumnFamily } from './native/rocksdb-api.js';
 import { appendListElements, splitListElements } from './rocksdb-list-format.js';
@@ -13,6 +14,11 @@ const BATCH_ENTRIES = 1000;
 /** A function that rewrites one stored value's bytes through `migrate`. */
 export function migratingTransform(serializer: TypeSerializer<unknown>, migrate: (value: unknown) => unknown): (bytes: Uint8Array) => Uint8Array {
   return (bytes) => serializer.serialize(migrate(serializer.deserialize(bytes)));
+}
+
+/** The rewrite that brings stored values to the requesting descriptor's version, if any is needed. */
+export function migrationOf(decoder: RestoredStateDecoder): ((bytes: Uint8Array) => Uint8Array) | undefined {
+  return decoder.migrate === undefined ? undefined : migratingTransform(decoder.codec.value, decoder.migrate);
 }
 
 /**

@@ -65,6 +65,8 @@ export interface JobMasterSpec {
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
   readonly onFailure: ((failure: JobFailure) => void) | undefined;
   readonly onWarning: (message: string) => void;
+  /** How long (ms) a worker thread may take to cancel before it is terminated. */
+  readonly cancelTimeoutMs: number;
   readonly progressIntervalMs: number;
   /** The run's logger; the job master adds the job id. */
   readonly logger: Logger;
@@ -307,7 +309,14 @@ export class JobMaster {
     } else {
       if (!this.spec.jobModuleUrl) throw new JobFailedError('no job module to load in worker threads');
       attempt = await startOnWorkerThreads(
-        { ...common, jobModuleUrl: this.spec.jobModuleUrl, planOptions: this.spec.planOptions, slots: this.spec.slots },
+        {
+          ...common,
+          jobModuleUrl: this.spec.jobModuleUrl,
+          planOptions: this.spec.planOptions,
+          slots: this.spec.slots,
+          cancelTimeoutMs: this.spec.cancelTimeoutMs,
+          onWarning: this.spec.onWarning,
+        },
         events,
       );
     }

@@ -1,7 +1,10 @@
 /**
  * Messages between the coordinator (main thread) and its worker threads. Every message
  * has a `type`; the worker answers `deploy` with `ready`, runs after `start`, reports each
- * task's end of input and end, and takes part in checkpoints.
+ * task's end of input and end, and takes part in checkpoints. `deploy` and `cancel` are
+ * requests: they carry a `requestId` that the answer (`ready`, `canceled`) repeats, and
+ * when a worker dies before answering, the request is rejected with a
+ * `WorkerExitedError` (worker-connection.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TaskCheckpointAck } from '../checkpoint/checkpoint-metadata.js';
@@ -45,9 +48,18 @@ export interface TaskAddress {
 
 /** Coordinator → worker. */
 export type ToWorker =
-  | { readonly type: 'deploy'; readonly deployment: WorkerDeployment; readonly peers: readonly (MessagePort | undefined)[] }
+  | {
+      readonly type: 'deploy';
+      readonly requestId: number;
+      readonly deployment: WorkerDeployment;
+      readonly peers: readonly (MessagePort | undefined)[];
+    }
   | { readonly type: 'start' }
-  | { readonly type: 'cancel' }
+  /**
+   * Cancel every task as the single-thread attempt does (operators' `close()`, keyed
+   * backends disposed), answer `canceled`, then end the thread.
+   */
+  | { readonly type: 'cancel'; readonly requestId: number }
   | { readonly type: 'trigger-checkpoint'; readonly barrier: CheckpointBarrier }
   | { readonly type: 'trigger-final-checkpoint'; readonly barrier: CheckpointBarrier }
   | { readonly type: 'checkpoint-complete'; readonly checkpointId: number; readonly isFinal: boolean }
@@ -64,7 +76,7 @@ export interface TaskMetrics {
 
 /** Worker → coordinator. */
 export type FromWorker =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready'; readonly requestId: number }
   | { readonly type: 'task-end-of-input'; readonly task: TaskAddress }
   | { readonly type: 'task-finished'; readonly metrics: TaskMetrics }
   | { readonly type: 'task-failed'; readonly metrics: TaskMetrics; readonly error: WireError }
@@ -82,4 +94,9 @@ export type FromWorker =
   | { readonly type: 'worker-failed'; readonly error: WireError }
   /** A record of the worker's logger as a JSON line; the main thread logs it through the run's logger. */
   | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'canceled' };
+  | { readonly type: 'canceled'; readonly requestId: number };
+
+/** The requests, and the answer each waits for. */
+export type WorkerRequest = Extract<ToWorker, { readonly requestId: number }>;
+/** The answers to {@link WorkerRequest}s. */
+export type WorkerAnswer = Extract<FromWorker, { readonly requestId: number }>;

@@ -16,7 +16,7 @@ import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment
 import { operatorUid, statefulNodesWithoutUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { StateBackendKind } from '../state/state-backend-config.js';
-import { checkStateBackendAvailable } from '../state/state-backend-factory.js';
+import { checkStateBackendAvailable, removeStateBackendLeftovers } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
@@ -102,6 +102,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const moduleUrl = o.jobModule ? toModuleUrl(o.jobModule) : typeof job === 'string' ? toModuleUrl(job) : job.moduleUrl;
   const logger = o.logger ?? createLogger({ level: o.logLevel, format: o.logFormat });
   const warn = guardCallback(o.onWarning, logger, 'onWarning') ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
+  // leftovers of crashed runs (never of a live process), before this run adds its own
+  await removeStateBackendLeftovers(o.stateBackend, warn);
   // read first: a job that sets no maxParallelism takes the restored state's
   const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
   const planOptions: PlanOptions = {
@@ -154,6 +156,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     onCheckpoint: guardCallback(o.onCheckpoint, logger, 'onCheckpoint'),
     onFailure: guardCallback(o.onFailure, logger, 'onFailure'),
     onWarning: warn,
+    cancelTimeoutMs: o.cancelTimeoutMs,
     progressIntervalMs: o.progressIntervalMs,
     logger,
   });

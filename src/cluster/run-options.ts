@@ -58,6 +58,12 @@ const schema = z
     savepointDirectory: z.string().min(1).optional(),
     /** With `fromSavepoint`: drop state of operators the job no longer has instead of failing. */
     allowNonRestoredState: z.boolean().default(false),
+    /**
+     * How long (ms) a worker thread may take to cancel its tasks (operators' `close()`,
+     * keyed backends disposed) before a watchdog terminates it, with a warning naming the
+     * thread (Flink's `task.cancellation.timeout`). @default 5000
+     */
+    cancelTimeoutMs: z.number().int().min(1).default(5_000),
     /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
     storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
     /**

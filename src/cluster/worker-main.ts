@@ -23,17 +23,23 @@ let threadTasks: ThreadTasks | undefined;
 /** This thread's logger: its JSON lines go to the main thread, which logs them through the run's logger (after clearing the progress line). */
 let logger: Logger = createLogger({ format: 'json', destination: { write: (line) => post({ type: 'log', line }) } });
 let metricsTimer: NodeJS.Timeout | undefined;
+/** The deployment in progress: a cancel waits for it, so no task is opened after the cancel. */
+let deploying: Promise<void> = Promise.resolve();
+let canceling = false;
 
 coordinator.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'deploy':
-      deploy(message.deployment, message.peers).catch((error) => post({ type: 'worker-failed', error: toWireError(error) }));
+      deploying = deploy(message.requestId, message.deployment, message.peers).catch((error: unknown) =>
+        post({ type: 'worker-failed', error: toWireError(error) }),
+      );
       break;
     case 'start':
+      if (canceling) break;
       run().catch((error) => post({ type: 'worker-failed', error: toWireError(error) }));
       break;
     case 'cancel':
-      cancel().catch((error) => post({ type: 'worker-failed', error: toWireError(error) }));
+      cancel(message.requestId).catch((error: unknown) => post({ type: 'worker-failed', error: toWireError(error) }));
       break;
     case 'trigger-checkpoint':
       threadTasks?.triggerCheckpoint(message.barrier);
@@ -53,7 +59,7 @@ coordinator.on('message', (message: ToWorker) => {
   }
 });
 
-async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefined)[]): Promise<void> {
+async function deploy(requestId: number, d: WorkerDeployment, peers: readonly (MessagePort | undefined)[]): Promise<void> {
   logger.level = d.logLevel;
   // the main thread's logger binds the job
   logger = logger.child({ attempt: d.attemptNumber, slot: d.slot });
@@ -99,7 +105,7 @@ async function deploy(d: WorkerDeployment, peers: readonly (MessagePort | undefi
   receivers.push(threadTasks.receive);
   metricsTimer = setInterval(() => post({ type: 'metrics', tasks: threadTasks!.metrics() }), d.metricsIntervalMs);
   metricsTimer.unref();
-  post({ type: 'ready' });
+  post({ type: 'ready', requestId });
 }
 
 async function run(): Promise<void> {
@@ -108,8 +114,15 @@ async function run(): Promise<void> {
   if (metricsTimer) clearInterval(metricsTimer);
 }
 
-async function cancel(): Promise<void> {
+/**
+ * Cancels the tasks the way the single-thread attempt does: each task closes its
+ * operators and disposes its keyed backends (RocksDB instances closed, their working
+ * directories deleted). Then answers and lets the coordinator end the thread.
+ */
+async function cancel(requestId: number): Promise<void> {
+  canceling = true;
+  await deploying;
   if (metricsTimer) clearInterval(metricsTimer);
   await threadTasks?.stop();
-  post({ type: 'canceled' });
+  post({ type: 'canceled', requestId });
 }

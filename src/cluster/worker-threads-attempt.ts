@@ -1,7 +1,9 @@
 /**
  * Runs an attempt on the embedded local cluster: `slots` worker threads, one
  * MessagePort between every pair of them, and the coordinator's messages to each.
- * A worker that crashes or exits fails the attempt like a failing task.
+ * A worker that crashes or exits fails the attempt like a failing task. Cancel is
+ * graceful: each worker cancels its tasks as the single-thread attempt does and ends,
+ * and a watchdog terminates a worker that does not finish in time.
  */
 import { relayLogLine } from '../core/logging/logger.js';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -10,21 +12,35 @@ import { JobFailedError, fromWireError } from '../core/errors.js';
 import type { PlanOptions } from '../runtime/graph/job-graph.js';
 import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
 import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerDeployment } from './protocol.js';
+import { removeAbandonedStateBackendFiles } from '../state/state-backend-factory.js';
+import { WorkerConnection } from './worker-connection.js';
 
 /** What the worker-thread attempt needs besides the common spec. */
 export interface WorkerThreadsAttemptSpec extends AttemptSpec {
   readonly jobModuleUrl: string;
   readonly planOptions: PlanOptions;
   readonly slots: number;
+  /**
+   * How long (ms) a worker may take to cancel its tasks before the watchdog terminates
+   * it. @default {@link DEFAULT_CANCEL_TIMEOUT_MS}
+   */
+  readonly cancelTimeoutMs?: number;
+  /** Told when the watchdog had to terminate a worker. @default process.emitWarning */
+  readonly onWarning?: (message: string) => void;
 }
+
+/** Default of {@link WorkerThreadsAttemptSpec.cancelTimeoutMs}: 5 s. */
+export const DEFAULT_CANCEL_TIMEOUT_MS = 5_000;
 
 /** Deploys the attempt; resolves once every worker is ready and started. */
 export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, events: AttemptEvents): Promise<RunningAttempt> {
   const maxP = Math.max(...spec.jobGraph.vertices.map((v) => v.parallelism));
   const slots = Math.max(1, Math.min(spec.slots, maxP));
   const workerUrl = new URL('./worker-main.js', import.meta.url);
-  const workers: Worker[] = [];
+  const connections: WorkerConnection[] = [];
+  const cancelTimeoutMs = spec.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
+  const warn = spec.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
   let ended = false;
   let markEnded!: () => void;
   const endedEarly = new Promise<void>((resolve) => (markEnded = resolve));
@@ -35,7 +51,7 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
     events.failed(error);
   };
   const broadcast = (message: ToWorker) => {
-    for (const w of workers) w.postMessage(message);
+    for (const c of connections) c.post(message);
   };
 
   const ports: (MessagePort | undefined)[][] = Array.from({ length: slots }, () => new Array<MessagePort | undefined>(slots));
@@ -47,79 +63,81 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
     }
   }
 
-  const ready = new Promise<void>((resolve) => {
-    let readyCount = 0;
-    for (let slot = 0; slot < slots; slot++) {
-      const worker = new Worker(workerUrl, { stderr: false, stdout: false });
-      workers.push(worker);
-      worker.on('error', (error) => fail(new JobFailedError(`worker thread ${slot} crashed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => fail(new JobFailedError(`worker thread ${slot} exited unexpectedly (code ${code})`)));
-      worker.on('message', (m: FromWorker) => {
-        // what a worker logs while it is being stopped is still worth reading
-        if (m.type === 'log') return relayLogLine(spec.logger, m.line);
-        if (ended) return;
-        switch (m.type) {
-          case 'ready':
-            if (++readyCount === slots) resolve();
-            break;
-          case 'metrics':
-            events.metrics(m.tasks);
-            break;
-          case 'collect':
-            events.collect(m.channel, m.records);
-            break;
-          case 'task-end-of-input':
-            events.endOfInput(m.task);
-            break;
-          case 'task-finished':
-            events.metrics([m.metrics]);
-            events.finished(m.metrics);
-            break;
-          case 'task-failed':
-            if (m.metrics.vertexId >= 0) events.metrics([m.metrics]);
-            fail(fromWireError(m.error));
-            break;
-          case 'worker-failed':
-            fail(fromWireError(m.error));
-            break;
-          case 'checkpoint-ack':
-            events.acknowledge(m.ack);
-            break;
-          case 'checkpoint-declined':
-            events.decline(m.checkpointId, m.task, m.reason, m.failure);
-            break;
-          case 'canceled':
-            break;
-        }
-      });
-      const peers = ports[slot]!;
-      const restore = spec.restore ? [...spec.restore].filter(([key]) => Number(key.split(':')[1]) % slots === slot) : undefined;
-      worker.postMessage(
-        {
-          type: 'deploy',
-          deployment: {
-            jobId: spec.jobId,
-            jobModuleUrl: spec.jobModuleUrl,
-            parameters: [...spec.parameters],
-            planOptions: spec.planOptions,
-            jobGraph: spec.jobGraph,
-            slots,
-            slot,
-            attemptNumber: spec.attemptNumber,
-            dataPath: spec.dataPath,
-            checkpointMode: spec.checkpointMode,
-            storage: spec.storage,
-            restore,
-            stateBackend: spec.stateBackend,
-            metricsIntervalMs: spec.metricsIntervalMs,
-            logLevel: spec.logger.level,
-          },
-          peers,
-        } satisfies ToWorker,
-        peers.filter((p): p is MessagePort => p !== undefined),
-      );
+  const onMessage = (m: FromWorker): void => {
+    // what a worker logs while it is being stopped is still worth reading
+    if (m.type === 'log') return relayLogLine(spec.logger, m.line);
+    if (ended) return;
+    switch (m.type) {
+      case 'metrics':
+        events.metrics(m.tasks);
+        break;
+      case 'collect':
+        events.collect(m.channel, m.records);
+        break;
+      case 'task-end-of-input':
+        events.endOfInput(m.task);
+        break;
+      case 'task-finished':
+        events.metrics([m.metrics]);
+        events.finished(m.metrics);
+        break;
+      case 'task-failed':
+        if (m.metrics.vertexId >= 0) events.metrics([m.metrics]);
+        fail(fromWireError(m.error));
+        break;
+      case 'worker-failed':
+        fail(fromWireError(m.error));
+        break;
+      case 'checkpoint-ack':
+        events.acknowledge(m.ack);
+        break;
+      case 'checkpoint-declined':
+        events.decline(m.checkpointId, m.task, m.reason, m.failure);
+        break;
+      case 'ready':
+      case 'canceled':
+        break; // answers, taken by the connection
     }
-  });
+  };
+
+  const deployed: Promise<unknown>[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    const connection = new WorkerConnection(slot, new Worker(workerUrl, { stderr: false, stdout: false }), onMessage, (code, error) =>
+      fail(
+        error
+          ? new JobFailedError(`worker thread ${slot} crashed: ${error.message}`, { cause: error })
+          : new JobFailedError(`worker thread ${slot} exited unexpectedly (code ${code})`),
+      ),
+    );
+    connections.push(connection);
+    const peers = ports[slot]!;
+    const restore = spec.restore ? [...spec.restore].filter(([key]) => Number(key.split(':')[1]) % slots === slot) : undefined;
+    const deployment: WorkerDeployment = {
+      jobId: spec.jobId,
+      jobModuleUrl: spec.jobModuleUrl,
+      parameters: [...spec.parameters],
+      planOptions: spec.planOptions,
+      jobGraph: spec.jobGraph,
+      slots,
+      slot,
+      attemptNumber: spec.attemptNumber,
+      dataPath: spec.dataPath,
+      checkpointMode: spec.checkpointMode,
+      storage: spec.storage,
+      restore,
+      stateBackend: spec.stateBackend,
+      metricsIntervalMs: spec.metricsIntervalMs,
+      logLevel: spec.logger.level,
+    };
+    deployed.push(
+      connection.request(
+        (requestId) => ({ type: 'deploy', requestId, deployment, peers }),
+        peers.filter((p): p is MessagePort => p !== undefined),
+      ),
+    );
+  }
+  // a worker that dies while deploying fails the attempt through `fail` (its exit event)
+  const ready = Promise.all(deployed);
 
   const attempt: RunningAttempt = {
     triggerCheckpoint: (barrier: CheckpointBarrier) => broadcast({ type: 'trigger-checkpoint', barrier }),
@@ -132,10 +150,27 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
     },
     async cancel() {
       ended = true;
-      await Promise.all(workers.map((w) => w.terminate()));
+      markEnded();
+      const outcomes = await Promise.all(connections.map((c) => c.cancel(cancelTimeoutMs)));
+      if (outcomes.some((o) => o === 'terminated-by-watchdog' || o === 'ended-while-canceling')) {
+        // a thread that never disposed its keyed backends left their working directories
+        for (const path of await removeAbandonedStateBackendFiles(spec.stateBackend, spec.jobId, spec.attemptNumber)) {
+          warn(`removed the working directory '${path}' of a worker thread that could not dispose it`);
+        }
+      }
+      outcomes.forEach((outcome, slot) => {
+        if (outcome === 'terminated-by-watchdog') {
+          warn(
+            `worker thread ${slot} of attempt ${spec.attemptNumber} did not finish canceling within ${cancelTimeoutMs} ms ` +
+              '(stuck in user code?) and was terminated; the close() of its operators did not run',
+          );
+        } else if (outcome === 'ended-while-canceling') {
+          warn(`worker thread ${slot} of attempt ${spec.attemptNumber} ended while canceling; the close() of its operators may not have run`);
+        }
+      });
     },
   };
   // a failure before all are ready must not leave the caller waiting for `ready`
-  await Promise.race([ready, endedEarly]);
+  await Promise.race([ready.then(() => undefined, () => undefined), endedEarly]);
   return attempt;
 }

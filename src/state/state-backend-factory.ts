@@ -47,3 +47,36 @@ export async function checkStateBackendAvailable(config: StateBackendConfig): Pr
   const { loadRocksDB } = await import('./rocksdb/native/rocksdb-library.js');
   loadRocksDB();
 }
+
+/**
+ * Removes what crashed runs of any job left in the backend's local directory: for
+ * `rocksdb`, the instance working directories whose owner process is gone (never one of
+ * a live process). The job master calls it once per run, before any task starts.
+ *
+ * @param warn - told what was removed, one line per directory
+ */
+export async function removeStateBackendLeftovers(config: StateBackendConfig, warn: (message: string) => void): Promise<void> {
+  if (config.kind !== 'rocksdb') return;
+  const [{ resolveRocksDBSettings }, { removeDeadInstanceDirectories }] = await Promise.all([
+    import('./rocksdb/rocksdb-resources.js'),
+    import('./rocksdb/rocksdb-directory-sweep.js'),
+  ]);
+  for (const { path, owner } of removeDeadInstanceDirectories(resolveRocksDBSettings(config).localDirectory)) {
+    warn(`removed RocksDB working directory '${path}' left by ${owner}, which is no longer running`);
+  }
+}
+
+/**
+ * Removes the keyed backends' local files of one attempt that this process still holds:
+ * those of a worker thread that was terminated before it could dispose its backends.
+ *
+ * @returns the removed directories
+ */
+export async function removeAbandonedStateBackendFiles(config: StateBackendConfig, jobId: string, attemptNumber: number): Promise<string[]> {
+  if (config.kind !== 'rocksdb') return [];
+  const [{ resolveRocksDBSettings }, { removeAbandonedInstanceDirectories }] = await Promise.all([
+    import('./rocksdb/rocksdb-resources.js'),
+    import('./rocksdb/rocksdb-directory-sweep.js'),
+  ]);
+  return removeAbandonedInstanceDirectories(resolveRocksDBSettings(config).localDirectory, jobId, attemptNumber);
+}

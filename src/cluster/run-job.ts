@@ -5,6 +5,7 @@
  * strategy does not absorb rejects with the task's error, which names the operator and
  * subtask.
  */
+import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
@@ -16,6 +17,7 @@ import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment
 import { operatorUid, statefulNodesWithoutUid } from '../runtime/graph/stream-graph.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { StateBackendKind } from '../state/state-backend-config.js';
+import { markJobCheckpointDirectory, removeCheckpointLeftovers } from '../checkpoint/storage/checkpoint-leftovers.js';
 import { checkStateBackendAvailable, removeStateBackendLeftovers } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
 import { JobMaster } from './job-master.js';
@@ -127,6 +129,12 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   if (checkpointing || savepointDirectory !== undefined || initialRestore) warnAboutMissingUids(streamGraph, warn);
 
   const jobId = randomUUID().replaceAll('-', '');
+  if (checkpointing) {
+    // useless leftovers of crashed runs go; completed checkpoints and live runs' files stay
+    const checkpointDirectory = resolve(checkpoint.directory);
+    for (const line of await removeCheckpointLeftovers(checkpointDirectory, jobId)) warn(`removed ${line}`);
+    await markJobCheckpointDirectory(checkpointDirectory, jobId);
+  }
   const master = new JobMaster({
     jobId,
     job: definition,

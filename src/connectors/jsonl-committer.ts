@@ -10,6 +10,8 @@ import { CheckpointError } from '../core/errors.js';
 import type { Committer } from '../runtime/sink.js';
 import { fsyncDirectory, parsePartFileName } from './jsonl-part-file.js';
 import type { JsonlCommittable } from './jsonl-part-file.js';
+import { parseRunMarkerName, runLiveness } from './jsonl-run-marker.js';
+import type { OwnerLiveness } from '../core/process-owner.js';
 
 /** Where a {@link JsonlCommitter} commits, and which attempt it belongs to. */
 export interface JsonlCommitterConfig {
@@ -47,34 +49,77 @@ export class JsonlCommitter implements Committer<JsonlCommittable> {
   }
 
   /**
-   * Deletes the hidden part files (in-progress or pending) that earlier attempts of this
-   * job left behind and that are not in `keep`: records written after the restored
-   * checkpoint, which will be written again. Committed files, files of the current
-   * attempt, files of other job runs and files not named like the sink's are never touched.
+   * Deletes the hidden part files that will never be committed, on every start (fresh or
+   * restored), after the committables of the restored checkpoint (`keep`) were committed:
+   * - of this job run: in-progress and pending files of earlier attempts not in `keep`
+   *   (records after the restored checkpoint, which are written again);
+   * - of other job runs whose run marker names a process that is gone (a crashed run):
+   *   their in-progress files (no committable ever names one), and their pending files
+   *   not in `keep` when this run restored from that run's checkpoint (a committable in
+   *   `keep` carries its job tag); other pending files of a dead run are kept, since a
+   *   resume from that run's last checkpoint may still commit them. A dead run's marker
+   *   goes once none of its hidden files is left.
+   * Committed files, files of the current attempt, files of live or unknown processes and
+   * files not named like the sink's are never touched.
+   *
    */
   cleanup(keep: readonly JsonlCommittable[]): void {
+    this.removeLeftovers(keep);
+  }
+
+  /**
+   * What {@link cleanup} does, returning the names of the removed files.
+   */
+  removeLeftovers(keep: readonly JsonlCommittable[]): string[] {
     const { directory, jobTag, attempt } = this.config;
     let names: string[];
     try {
       names = readdirSync(directory);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
     const kept = new Set(keep.map((c) => c.pendingFile));
-    let removed = false;
+    const restoredTags = new Set(keep.flatMap((c) => parsePartFileName(c.pendingFile)?.id.jobTag ?? []));
+    const liveness = new Map<string, OwnerLiveness>();
+    const deadRun = (tag: string): boolean => {
+      if (!liveness.has(tag)) liveness.set(tag, runLiveness(directory, tag));
+      return liveness.get(tag) === 'dead';
+    };
+    const removed: string[] = [];
+    const remaining = new Set<string>();
     for (const name of names) {
       const part = parsePartFileName(name);
       if (!part || part.stage === 'committed' || kept.has(name)) continue;
-      if (part.id.jobTag !== jobTag || part.id.attempt === attempt) continue;
-      try {
-        unlinkSync(join(directory, name));
-        removed = true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const { id, stage } = part;
+      const leftover =
+        id.jobTag === jobTag
+          ? id.attempt !== attempt
+          : deadRun(id.jobTag) && (stage === 'inprogress' || restoredTags.has(id.jobTag));
+      if (!leftover || !this.unlink(name)) {
+        remaining.add(id.jobTag);
+        continue;
       }
+      removed.push(name);
     }
-    if (removed) fsyncDirectory(directory);
+    for (const name of names) {
+      const tag = parseRunMarkerName(name);
+      if (tag === undefined || tag === jobTag || remaining.has(tag) || !deadRun(tag)) continue;
+      if (this.unlink(name)) removed.push(name);
+    }
+    if (removed.length > 0) fsyncDirectory(directory);
+    return removed;
+  }
+
+  /** Deletes `name` in the sink's directory; false when it was gone already. */
+  private unlink(name: string): boolean {
+    try {
+      unlinkSync(join(this.config.directory, name));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return false;
+    }
   }
 
   /** Where a committable's files are: its own directory, else (older committables) the sink's. */

@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import type { CommittingSinkWriter } from '../runtime/sink.js';
 import { toJsonLine } from './json-line.js';
 import { fsyncDirectory, partFileName } from './jsonl-part-file.js';
+import { claimRunMarker } from './jsonl-run-marker.js';
 import type { JsonlCommittable, JsonlPartId } from './jsonl-part-file.js';
 import { toStorageError } from '../core/storage-error-advice.js';
 
@@ -47,6 +48,8 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
   private bufferedRecords = 0;
   /** Rolled files, pending on disk, for the next `prepareCommit`. */
   private rolled: PendingPart[] = [];
+  /** Whether this writer has made sure the directory's run marker names this process. */
+  private marked = false;
 
   constructor(private readonly config: JsonlSinkWriterConfig) {}
 
@@ -127,6 +130,11 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
 
   private openNext(): void {
     const { directory, jobTag, attempt, subtask, sinkName, parallelism } = this.config;
+    if (!this.marked) {
+      // before the first hidden file: a later run must be able to tell whether its writer is alive
+      claimRunMarker(directory, jobTag, sinkName);
+      this.marked = true;
+    }
     const id: JsonlPartId = { jobTag, attempt, subtask, counter: this.nextCounter };
     const name = partFileName(id, 'inprogress');
     const taken = (file: string, cause?: unknown) =>

@@ -65,10 +65,11 @@ export interface Committer<C> {
    */
   commit(committables: readonly C[]): void | Promise<void>;
   /**
-   * Called once per restore, on subtask 0, after the committables of the restored
-   * checkpoint (`keep`) have been committed and before any writer of this attempt starts
-   * writing: remove what earlier attempts left behind and will never be committed.
-   * Writers of the current attempt (`ctx.jobId`, `ctx.attemptNumber`) must not be touched.
+   * Called once per attempt start, on subtask 0: on a restore after the committables of
+   * the restored checkpoint (`keep`) have been committed, on a fresh start with `[]`.
+   * Remove what earlier attempts and crashed runs left behind and will never be
+   * committed. Writers of the current attempt (`ctx.jobId`, `ctx.attemptNumber`) and of
+   * other live processes must not be touched.
    */
   cleanup?(keep: readonly C[]): void | Promise<void>;
 }

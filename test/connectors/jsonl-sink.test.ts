@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,9 @@ import { jobTag, parsePartFileName, partFileName } from '../../src/connectors/js
 import { CheckpointError, ConfigError } from '../../src/core/errors.js';
 import type { CommitterContext, SinkWriterContext } from '../../src/runtime/sink.js';
 import { isTwoPhaseCommittingSink } from '../../src/runtime/sink.js';
+import { parseRunMarkerName, runMarkerName } from '../../src/connectors/jsonl-run-marker.js';
+import { readOwnerFile } from '../../src/core/process-owner.js';
+import { deadPid, writeOwner } from '../support/process-owners.js';
 
 const JOB = '5f0c9a7e2b1d4c3a8e6f7a9b0c1d2e3f';
 
@@ -40,8 +43,9 @@ function visibleFiles(): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((name) => !name.startsWith('.')).sort() : [];
 }
 
+/** The hidden files but the run markers (jsonl-run-marker.ts), which have their own tests. */
 function hiddenFiles(): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('.')).sort() : [];
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('.') && parseRunMarkerName(name) === undefined).sort() : [];
 }
 
 /**
@@ -272,6 +276,9 @@ describe('JsonlSink', () => {
         committed[0]!.finalFile,
         partFileName({ jobTag: 'aaaaaaaa', attempt: 0, subtask: 0, counter: 0 }, 'pending'),
         partFileName({ jobTag: 'aaaaaaaa', attempt: 0, subtask: 0, counter: 1 }, 'inprogress'),
+        // both runs are of this (live) process
+        runMarkerName('aaaaaaaa'),
+        runMarkerName(jobTag(JOB)),
       ].sort(),
     );
     expect(committedRecords()).toEqual([3]);
@@ -500,5 +507,66 @@ describe('jsonl part file names', () => {
     expect(jobTag(JOB)).toBe('5f0c9a7e');
     expect(jobTag('job-1-x')).toBe('job1x');
     expect(jobTag('---')).toBe('job');
+  });
+});
+
+describe('leftovers of crashed runs', () => {
+  const DEAD = 'deadbeef';
+  const LIVE = 'cafe0000';
+  const part = (tag: string, counter: number, stage: 'inprogress' | 'pending' | 'committed') =>
+    partFileName({ jobTag: tag, attempt: 0, subtask: 0, counter }, stage);
+  const make = (name: string, text = '{"n":1}\n') => writeFileSync(join(dir, name), text);
+
+  beforeEach(() => {
+    mkdirSync(dir, { recursive: true });
+    writeOwner(join(dir, runMarkerName(DEAD)), deadPid());
+    writeOwner(join(dir, runMarkerName(LIVE)), process.ppid);
+  });
+
+  it("removes a dead run's in-progress files on a fresh start, and keeps its pending files, live runs' files and unmarked files", () => {
+    const keep = [part(DEAD, 0, 'committed'), part(DEAD, 1, 'pending'), part(LIVE, 0, 'inprogress'), part(LIVE, 1, 'pending'), part('abcd1234', 0, 'inprogress')];
+    for (const name of [...keep, part(DEAD, 2, 'inprogress')]) make(name);
+
+    const removed = new JsonlSink<number>(dir).createCommitter(context()).removeLeftovers([]);
+
+    expect(removed).toEqual([part(DEAD, 2, 'inprogress')]);
+    expect(readdirSync(dir).sort()).toEqual([...keep, runMarkerName(DEAD), runMarkerName(LIVE)].sort());
+  });
+
+  it("commits a restored dead run's committables, then removes its other hidden files and its marker, never a committed file", () => {
+    const sink = new JsonlSink<number>(dir);
+    make(part(DEAD, 0, 'committed'));
+    make(part(DEAD, 1, 'pending'), '{"n":2}\n');
+    make(part(DEAD, 2, 'pending')); // made pending by a checkpoint that never completed
+    make(part(DEAD, 3, 'inprogress'));
+    const restored: JsonlCommittable = {
+      version: 1,
+      checkpointId: 4,
+      pendingFile: part(DEAD, 1, 'pending'),
+      finalFile: part(DEAD, 1, 'committed'),
+      bytes: 8,
+      records: 1,
+      directory: dir,
+    };
+    const committer = sink.createCommitter(context());
+    committer.commit([restored]);
+
+    const removed = committer.removeLeftovers([restored]);
+
+    expect(removed.sort()).toEqual([part(DEAD, 2, 'pending'), part(DEAD, 3, 'inprogress'), runMarkerName(DEAD)].sort());
+    expect(readdirSync(dir).sort()).toEqual([part(DEAD, 0, 'committed'), part(DEAD, 1, 'committed'), runMarkerName(LIVE)].sort());
+    expect(readFileSync(join(dir, part(DEAD, 1, 'committed')), 'utf8')).toBe('{"n":2}\n');
+  });
+
+  it('marks the directory with the writing process before its first hidden file, and refuses a job tag a live process writes', () => {
+    const writer = new JsonlSink<number>(dir).createWriter(context());
+    writer.write(1);
+    writer.flush(false);
+    expect(readOwnerFile(join(dir, runMarkerName(jobTag(JOB))))).toMatchObject({ pid: process.pid });
+
+    writeOwner(join(dir, runMarkerName('0123abcd')), process.ppid);
+    const clash = new JsonlSink<number>(dir).createWriter(context({ jobId: '0123abcd-0000' }));
+    clash.write(1);
+    expect(() => clash.flush(false)).toThrow(ConfigError);
   });
 });

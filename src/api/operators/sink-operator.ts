@@ -55,8 +55,8 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
         await this.committer.cleanup?.(restored);
       }
       this.committables.clear();
-    } else if (info.attemptNumber > 0 && info.subtaskIndex === 0) {
-      // restarted from scratch (no checkpoint yet): what earlier attempts prepared is void
+    } else if (info.subtaskIndex === 0) {
+      // a fresh start: what earlier attempts (or crashed runs) prepared is void
       await this.committer.cleanup?.([]);
     }
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob, startJob } from 'eddy';
 import type { JobClient } from 'eddy';
+import { JOB_OWNER_FILE_NAME } from '../../../src/checkpoint/storage/checkpoint-leftovers.js';
 import { CHAOS_COUNT, listDir, listFilesDeep, TempDirs } from './support.js';
 import { STATE_BACKENDS, stateBackendOption } from '../../support/state-backends.js';
 
@@ -72,14 +73,15 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
 
       const kept = result.checkpoints.filter((c) => c.status === 'completed').slice(-RETAINED);
       expect(listDir(directory)).toEqual([result.jobId]);
-      expect(listDir(jobDir)).toEqual(kept.map((c) => `chk-${c.checkpointId}`).sort());
+      // the retained checkpoints and the run's owner file (checkpoint-leftovers.ts)
+      expect(listDir(jobDir)).toEqual([JOB_OWNER_FILE_NAME, ...kept.map((c) => `chk-${c.checkpointId}`)].sort());
       for (const c of kept) {
         expect(c.directory).toBe(join(jobDir, `chk-${c.checkpointId}`));
         expect(listDir(c.directory!)).toContain('_metadata');
       }
       // nothing but the retained checkpoints' own files: no temporary or stray state files
       const files = listFilesDeep(jobDir);
-      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f))).toEqual([]);
+      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f) && f !== JOB_OWNER_FILE_NAME)).toEqual([]);
     },
   );
 

@@ -152,8 +152,8 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
       ended = true;
       markEnded();
       const outcomes = await Promise.all(connections.map((c) => c.cancel(cancelTimeoutMs)));
-      if (outcomes.some((o) => o === 'terminated-by-watchdog' || o === 'ended-while-canceling')) {
-        // a thread that never disposed its keyed backends left their working directories
+      if (outcomes.some((o) => o !== 'canceled')) {
+        // a thread that died or was terminated never disposed its keyed backends: their working directories are left
         for (const path of await removeAbandonedStateBackendFiles(spec.stateBackend, spec.jobId, spec.attemptNumber)) {
           warn(`removed the working directory '${path}' of a worker thread that could not dispose it`);
         }

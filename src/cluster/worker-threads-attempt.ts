@@ -152,12 +152,6 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
       ended = true;
       markEnded();
       const outcomes = await Promise.all(connections.map((c) => c.cancel(cancelTimeoutMs)));
-      if (outcomes.some((o) => o !== 'canceled')) {
-        // a thread that died or was terminated never disposed its keyed backends: their working directories are left
-        for (const path of await removeAbandonedStateBackendFiles(spec.stateBackend, spec.jobId, spec.attemptNumber)) {
-          warn(`removed the working directory '${path}' of a worker thread that could not dispose it`);
-        }
-      }
       outcomes.forEach((outcome, slot) => {
         if (outcome === 'terminated-by-watchdog') {
           warn(
@@ -168,9 +162,17 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
           warn(`worker thread ${slot} of attempt ${spec.attemptNumber} ended while canceling; the close() of its operators may not have run`);
         }
       });
+      if (outcomes.some((o) => o !== 'canceled')) {
+        // a thread that died or was terminated never disposed its keyed backends: their working directories are left
+        for (const path of await removeAbandonedStateBackendFiles(spec.stateBackend, spec.jobId, spec.attemptNumber)) {
+          warn(`removed the working directory '${path}' of a worker thread that could not dispose it`);
+        }
+      }
     },
   };
-  // a failure before all are ready must not leave the caller waiting for `ready`
+  // a failure before all are ready must not leave the caller waiting for `ready`; a
+  // worker that died while deploying (WorkerExitedError) has already failed the attempt
+  // through its exit event, so here its rejection only ends the wait
   await Promise.race([ready.then(() => undefined, () => undefined), endedEarly]);
   return attempt;
 }

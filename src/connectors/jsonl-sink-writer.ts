@@ -9,7 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import type { CommittingSinkWriter } from '../runtime/sink.js';
 import { toJsonLine } from './json-line.js';
 import { fsyncDirectory, partFileName } from './jsonl-part-file.js';
-import { claimRunMarker } from './jsonl-run-marker.js';
+import { claimRunMarker, releaseRunMarker } from './jsonl-run-marker.js';
 import type { JsonlCommittable, JsonlPartId } from './jsonl-part-file.js';
 import { toStorageError } from '../core/storage-error-advice.js';
 
@@ -94,7 +94,8 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
   /**
    * Closes the open file without making anything pending or visible: after a cancel or a
    * failure only hidden files remain, and records not yet written are dropped (they are
-   * replayed from the restored checkpoint).
+   * replayed from the restored checkpoint). The run marker goes when no hidden file of
+   * this job is left (see {@link releaseRunMarker}).
    */
   close(): void {
     this.buffer = [];
@@ -102,11 +103,13 @@ export class JsonlSinkWriter<T> implements CommittingSinkWriter<T, JsonlCommitta
     this.bufferedRecords = 0;
     this.fileBytes = 0;
     this.fileRecords = 0;
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    this.fd = undefined;
-    this.current = undefined;
-    closeSync(fd);
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      this.current = undefined;
+      closeSync(fd);
+    }
+    if (this.marked) releaseRunMarker(this.config.directory, this.config.jobTag);
   }
 
   private writeBuffer(): void {

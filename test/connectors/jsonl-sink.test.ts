@@ -511,6 +511,24 @@ describe('jsonl part file names', () => {
 });
 
 describe('leftovers of crashed runs', () => {
+  it('removes its run marker when the last writer closes with everything committed', () => {
+    const sink = new JsonlSink<number>(dir);
+    const first = sink.createWriter(context({ subtask: 0, parallelism: 2 }));
+    const second = sink.createWriter(context({ subtask: 1, parallelism: 2 }));
+    first.write(1);
+    second.write(2);
+    second.flush(false);
+    const committer = sink.createCommitter(context());
+    committer.commit(first.prepareCommit(1));
+    first.close(); // the second writer's file is still in progress
+    expect(existsSync(join(dir, runMarkerName(jobTag(JOB))))).toBe(true);
+    committer.commit(second.prepareCommit(1));
+    second.close();
+    expect(existsSync(join(dir, runMarkerName(jobTag(JOB))))).toBe(false);
+    expect(hiddenFiles()).toEqual([]);
+    expect(committedRecords()).toEqual([1, 2]);
+  });
+
   const DEAD = 'deadbeef';
   const LIVE = 'cafe0000';
   const part = (tag: string, counter: number, stage: 'inprogress' | 'pending' | 'committed') =>
@@ -562,6 +580,9 @@ describe('leftovers of crashed runs', () => {
     const writer = new JsonlSink<number>(dir).createWriter(context());
     writer.write(1);
     writer.flush(false);
+    expect(readOwnerFile(join(dir, runMarkerName(jobTag(JOB))))).toMatchObject({ pid: process.pid });
+
+    writer.close(); // its in-progress file is left: the marker stays
     expect(readOwnerFile(join(dir, runMarkerName(jobTag(JOB))))).toMatchObject({ pid: process.pid });
 
     writeOwner(join(dir, runMarkerName('0123abcd')), process.ppid);

@@ -124,7 +124,16 @@ export type {
 export { MsgpackSerializer } from './state/serializer.js';
 export type { TypeSerializer } from './state/serializer.js';
 
-export * from './keys.js';
+export type { Key } from './keys.js';
+export {
+  KEY_ENCODING_VERSION,
+  KeyGroupRange,
+  assignKeyToParallelOperator,
+  assignToKeyGroup,
+  defaultMaxParallelism,
+  keyGroupRangeForOperator,
+  operatorIndexForKeyGroup,
+} from './keys.js';
 export {
   CheckpointError,
   ConfigError,

@@ -12,12 +12,21 @@ import { CheckpointError } from '../../core/errors.js';
 /** How long creating one savepoint directory may take by default (ms). */
 export const DEFAULT_MKDIR_TIMEOUT_MS = 10_000;
 
+/** Options of {@link makeDirectory}. */
+export interface MakeDirectoryOptions {
+  /** @default {@link DEFAULT_MKDIR_TIMEOUT_MS} */
+  readonly timeoutMs?: number;
+  /** Creates one level (tests inject a file system that hangs). @default fs.promises.mkdir */
+  readonly mkdirOne?: (path: string) => Promise<unknown>;
+}
+
 /**
  * Creates `directory` and its missing parents.
  * @param what names the operation in error messages, e.g. `savepoint 7`
- * @throws CheckpointError naming the directory when it cannot be created or it took longer than `timeoutMs`
+ * @throws CheckpointError naming the directory when it cannot be created or it took longer than the timeout
  */
-export async function makeDirectory(directory: string, what: string, timeoutMs = DEFAULT_MKDIR_TIMEOUT_MS): Promise<void> {
+export async function makeDirectory(directory: string, what: string, options: MakeDirectoryOptions = {}): Promise<void> {
+  const { timeoutMs = DEFAULT_MKDIR_TIMEOUT_MS, mkdirOne = (level: string) => mkdir(level) } = options;
   const path = resolve(directory);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -32,14 +41,14 @@ export async function makeDirectory(directory: string, what: string, timeoutMs =
     );
   });
   try {
-    await Promise.race([createLevels(path, what), deadline]);
+    await Promise.race([createLevels(path, what, mkdirOne), deadline]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Creates the missing levels of `path`, top-down, each with a non-recursive mkdir. */
-async function createLevels(path: string, what: string): Promise<void> {
+async function createLevels(path: string, what: string, mkdirOne: (path: string) => Promise<unknown>): Promise<void> {
   const missing: string[] = [];
   for (let current = path; ; current = dirname(current)) {
     const found = await stat(current).then(
@@ -57,7 +66,7 @@ async function createLevels(path: string, what: string): Promise<void> {
     missing.push(current);
   }
   for (const level of missing.reverse()) {
-    await mkdir(level).catch((error: NodeJS.ErrnoException) => {
+    await mkdirOne(level).catch((error: NodeJS.ErrnoException) => {
       // another writer (a parallel subtask of the same savepoint) made it first
       if (error.code !== 'EEXIST') throw cannotCreate(path, what, error);
     });

@@ -1,7 +1,11 @@
 /**
- * Eddy's public API. Jobs import from here: `import { defineJob, Sinks } from 'eddy'`.
+ * Eddy's public API: what a job author or an application that runs jobs needs. Jobs
+ * import from here: `import { defineJob, Sinks } from 'eddy'`. Internals are not
+ * re-exported, and members marked internal are left out of the published types
+ * (`stripInternal`); testing helpers are in `eddy/testing`, key-group functions also in
+ * `eddy/keys`.
  */
-export { defineJob, isJobDefinition } from './api/define-job.js';
+export { defineJob } from './api/define-job.js';
 export type { JobDefinition } from './api/define-job.js';
 export { StreamExecutionEnvironment } from './api/environment.js';
 export { DataStream, DataStreamSink } from './api/data-stream.js';
@@ -88,8 +92,6 @@ export type {
   WatermarkOutput,
 } from './api/watermark-strategy.js';
 export { MAX_WATERMARK, MIN_WATERMARK } from './runtime/time/watermark.js';
-export type { WatermarkStatus } from './runtime/time/watermark.js';
-export { SYSTEM_CLOCK } from './runtime/time/processing-time-service.js';
 export type { Clock } from './runtime/time/processing-time-service.js';
 export type {
   CheckpointedFunction,
@@ -122,16 +124,16 @@ export type {
 export { MsgpackSerializer } from './state/serializer.js';
 export type { TypeSerializer } from './state/serializer.js';
 
-export type { Key } from './core/key-encoding.js';
-export { KEY_ENCODING_VERSION } from './core/key-encoding.js';
-export { KeyGroupRange } from './core/key-group-range.js';
+export type { Key } from './keys.js';
 export {
+  KEY_ENCODING_VERSION,
+  KeyGroupRange,
   assignKeyToParallelOperator,
   assignToKeyGroup,
   defaultMaxParallelism,
   keyGroupRangeForOperator,
   operatorIndexForKeyGroup,
-} from './core/key-groups.js';
+} from './keys.js';
 export {
   CheckpointError,
   ConfigError,
@@ -164,15 +166,12 @@ export { Sources } from './connectors/sources.js';
 export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
 
 export { runJob, startJob } from './cluster/run-job.js';
-export type { JobClient } from './cluster/run-job.js';
-export { JobRegistry } from './cluster/rest/job-registry.js';
-export { startRestServer } from './cluster/rest/rest-server.js';
-export type { RestServer, RestServerOptions } from './cluster/rest/rest-server.js';
+export type { JobClient, JobDetails, StopOptions, VertexDetails } from './cluster/run-job.js';
 export type { JobFailure, JobStatus } from './cluster/job-master.js';
 export type { ExceptionHistoryEntry, ExceptionHistorySnapshot } from './cluster/exception-history.js';
 export type { CheckpointConfigInput } from './checkpoint/checkpoint-config.js';
 export type { CheckpointCounts, CheckpointStats, CheckpointStatus } from './checkpoint/checkpoint-stats.js';
-export type { CheckpointMetadata } from './checkpoint/checkpoint-metadata.js';
+export { SavepointTargetError } from './checkpoint/storage/savepoint-target.js';
 export { CheckpointCorruptedError } from './checkpoint/storage/checkpoint-corrupted-error.js';
 export { RestartStrategies } from './runtime/failover/restart-strategy.js';
 export type { RestartStrategyConfig } from './runtime/failover/restart-strategy.js';

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import type { JobDetailsResponse, JobsOverviewResponse, TriggerResponse } from '../cluster/rest/rest-messages.js';
+import type { JobsOverviewResponse, TriggerResponse } from '../cluster/rest/rest-messages.js';
 import { DEFAULT_REST_ADDRESS, RestClient, RestClientError } from './rest-client.js';
 
 interface AddressOption {
@@ -38,9 +38,11 @@ export function registerClientCommands(program: Command, setExitCode: (code: num
     .action((jobId: string, dir: string | undefined, opts: AddressOption) =>
       report(async () => {
         const client = new RestClient(opts.address);
+        const id = await client.resolveJobId(jobId);
+        // relative to where this command runs: the server refuses relative directories
         const body = dir === undefined ? {} : { 'target-directory': resolve(dir) };
-        const trigger = await client.post<TriggerResponse>(`/jobs/${encodeURIComponent(jobId)}/savepoints`, body);
-        process.stdout.write(`${await client.awaitSavepoint(jobId, trigger)}\n`);
+        const trigger = await client.post<TriggerResponse>(`/jobs/${id}/savepoints`, body);
+        process.stdout.write(`${await client.awaitSavepoint(id, trigger)}\n`);
       }),
     );
 
@@ -54,12 +56,13 @@ export function registerClientCommands(program: Command, setExitCode: (code: num
     .action((jobId: string, opts: AddressOption & { savepointPath?: string; drain?: boolean }) =>
       report(async () => {
         const client = new RestClient(opts.address);
+        const id = await client.resolveJobId(jobId);
         const body = {
           ...(opts.savepointPath === undefined ? {} : { targetDirectory: resolve(opts.savepointPath) }),
           drain: opts.drain ?? false,
         };
-        const trigger = await client.post<TriggerResponse>(`/jobs/${encodeURIComponent(jobId)}/stop`, body);
-        process.stdout.write(`${await client.awaitSavepoint(jobId, trigger)}\n`);
+        const trigger = await client.post<TriggerResponse>(`/jobs/${id}/stop`, body);
+        process.stdout.write(`${await client.awaitSavepoint(id, trigger)}\n`);
       }),
     );
 
@@ -71,10 +74,9 @@ export function registerClientCommands(program: Command, setExitCode: (code: num
     .action((jobId: string, opts: AddressOption) =>
       report(async () => {
         const client = new RestClient(opts.address);
-        const path = `/jobs/${encodeURIComponent(jobId)}`;
-        const { jid } = await client.get<JobDetailsResponse>(path);
-        await client.patch(`${path}?mode=cancel`);
-        process.stderr.write(`eddy: canceling job ${jid}\n`);
+        const id = await client.resolveJobId(jobId);
+        await client.patch(`/jobs/${id}?mode=cancel`);
+        process.stderr.write(`eddy: canceling job ${id}\n`);
       }),
     );
 }

@@ -17,6 +17,7 @@ import { SAME_FAILURE_THRESHOLD } from '../cluster/repeated-failure-detector.js'
 import { formatSummary, ProgressLine } from './progress-line.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerInspectCommand } from './inspect-command.js';
+import { normaliseHostName } from '../cluster/rest/rest-access-policy.js';
 import { RunRestApi } from './run-rest-api.js';
 import { addStateBackendFlags, stateBackendFromFlags } from './state-backend-flags.js';
 import type { StateBackendFlags } from './state-backend-flags.js';
@@ -55,8 +56,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--allow-non-restored-state', 'with --from-savepoint: drop state of operators the job no longer has')
     .option('--restart-attempts <n>', 'restart up to <n> times after a failure (fixed delay)', nonNegativeInt('--restart-attempts'))
     .option('--restart-delay <ms>', 'with --restart-attempts: wait this long before each restart (default: 1000)', nonNegativeInt('--restart-delay'))
-    .option('--savepoint-dir <dir>', 'default directory of savepoints taken with eddy savepoint / eddy stop')
+    .option(
+      '--savepoint-dir <dir>',
+      'directory of savepoints taken with eddy savepoint / eddy stop; repeatable: the first is the default, and savepoints may only go inside these',
+      collect,
+      [] as string[],
+    )
     .option('--rest-port <n>', 'port of the REST API on 127.0.0.1 (default: 8081; 0 = a free port)', nonNegativeInt('--rest-port'))
+    .option('--rest-allowed-host <name>', 'accept this name in the Host header of REST requests (besides localhost, 127.0.0.1, [::1]); repeatable', collectHost, [] as string[])
     .option('-q, --quiet', 'no progress line and no summary (the REST API line is still printed)')
     .option('--log-level <level>', `least severe log records written to stderr: ${LOG_LEVELS.join(', ')} (default: info)`, oneOf('--log-level', LOG_LEVELS))
     .option('--log-format <format>', 'log records as pretty lines or one JSON object per line: pretty, json (default: pretty)', oneOf('--log-format', LOG_FORMATS))
@@ -108,8 +115,9 @@ interface CliRunOptions extends StateBackendFlags {
   allowNonRestoredState?: boolean;
   restartAttempts?: number;
   restartDelay?: number;
-  savepointDir?: string;
+  savepointDir: string[];
   restPort?: number;
+  restAllowedHost: string[];
   quiet?: boolean;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
@@ -163,7 +171,7 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
       : {}),
     fromSavepoint: opts.fromSavepoint,
     allowNonRestoredState: opts.allowNonRestoredState ?? false,
-    ...(opts.savepointDir !== undefined ? { savepointDirectory: opts.savepointDir } : {}),
+    ...(opts.savepointDir.length > 0 ? { savepointDirectory: opts.savepointDir[0], savepointRoots: opts.savepointDir.slice(1) } : {}),
     onProgress: (p) => progress.update(p),
     onCheckpoint: (stats) => progress.checkpoint(stats),
     onFailure: (failure) => {
@@ -181,7 +189,7 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
   let interrupted = false;
   let rest: RunRestApi | undefined;
   try {
-    rest = await RunRestApi.open(opts.restPort, warn);
+    rest = await RunRestApi.open(opts.restPort, warn, undefined, opts.restAllowedHost);
     const client = await startJob(job, options);
     if (rest) {
       rest.add(client);
@@ -271,6 +279,18 @@ function oneOf<T extends string>(option: string, choices: readonly T[]) {
     }
     return value as T;
   };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function collectHost(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, normaliseHostName(value)];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function collectPair(value: string, previous: [string, string][]): [string, string][] {

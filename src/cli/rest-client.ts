@@ -4,7 +4,8 @@
  * one-line message ready to print.
  */
 import { EddyError } from '../core/errors.js';
-import type { ErrorResponse, SavepointStatusResponse, TriggerResponse } from '../cluster/rest/rest-messages.js';
+import { MIN_JOB_ID_PREFIX } from '../cluster/rest/job-registry.js';
+import type { ErrorResponse, JobIdsResponse, SavepointStatusResponse, TriggerResponse } from '../cluster/rest/rest-messages.js';
 
 /** What the CLI's client commands talk to when `--address` is not given. */
 export const DEFAULT_REST_ADDRESS = 'http://127.0.0.1:8081';
@@ -42,6 +43,27 @@ export class RestClient {
 
   patch<T>(path: string): Promise<T> {
     return this.request<T>('PATCH', path);
+  }
+
+  /**
+   * The full id of the job `idOrPrefix` names: routes that change a job take only full
+   * ids, so a prefix typed by a person is resolved against `GET /jobs` first.
+   * @throws RestClientError when no job or several jobs match
+   */
+  async resolveJobId(idOrPrefix: string): Promise<string> {
+    const wanted = idOrPrefix.toLowerCase();
+    const { jobs } = await this.get<JobIdsResponse>('/jobs');
+    const exact = jobs.find((j) => j.id === wanted);
+    if (exact) return exact.id;
+    if (wanted.length < MIN_JOB_ID_PREFIX) {
+      throw new RestClientError(`no job '${idOrPrefix}' (a job id prefix needs at least ${MIN_JOB_ID_PREFIX} characters; eddy list shows the jobs)`);
+    }
+    const matches = jobs.filter((j) => j.id.startsWith(wanted));
+    if (matches.length === 0) throw new RestClientError(`no job '${idOrPrefix}' (eddy list shows the jobs)`);
+    if (matches.length > 1) {
+      throw new RestClientError(`job id prefix '${idOrPrefix}' is ambiguous: it matches ${matches.map((j) => j.id).join(', ')}; give more characters`);
+    }
+    return matches[0]!.id;
   }
 
   /**

@@ -5,34 +5,28 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { JobClient } from '../cluster/run-job.js';
-import { JobRegistry } from '../cluster/rest/job-registry.js';
-import { DEFAULT_REST_PORT, PortInUseError, startRestServer } from '../cluster/rest/rest-server.js';
-import type { RestServer } from '../cluster/rest/rest-server.js';
+import { JobRestApi } from '../cluster/rest/job-rest-api.js';
+import { DEFAULT_REST_PORT, PortInUseError } from '../cluster/rest/rest-server.js';
 
-/** How long a run waits after its job ended for a savepoint's outcome to be fetched. */
-const DELIVERY_GRACE_MS = 10_000;
-
-/** The REST API of one `eddy run`. */
+/** The REST API of one `eddy run`: a {@link JobRestApi} with the CLI's port rules. */
 export class RunRestApi {
-  private constructor(
-    private readonly server: RestServer,
-    private readonly registry: JobRegistry,
-  ) {}
+  private constructor(private readonly api: JobRestApi) {}
 
   /**
    * Starts the server on `port`, or on `defaultPort` when none was given. Resolves to
    * undefined (after `warn`) when the default port cannot be used.
    * @param defaultPort @default {@link DEFAULT_REST_PORT} (another one only in tests)
+   * @param allowedHosts names accepted in `Host` besides the loopback ones (`--rest-allowed-host`)
    * @throws ConfigError when an explicit port cannot be used
    */
   static async open(
     port: number | undefined,
     warn: (message: string) => void,
     defaultPort = DEFAULT_REST_PORT,
+    allowedHosts: readonly string[] = [],
   ): Promise<RunRestApi | undefined> {
-    const registry = new JobRegistry();
     try {
-      return new RunRestApi(await startRestServer(registry, { port: port ?? defaultPort }), registry);
+      return new RunRestApi(await JobRestApi.start({ port: port ?? defaultPort, allowedHosts }));
     } catch (error) {
       if (port !== undefined) {
         if (error instanceof PortInUseError) {
@@ -51,17 +45,16 @@ export class RunRestApi {
 
   /** `http://127.0.0.1:<port>` */
   get url(): string {
-    return this.server.url;
+    return this.api.url;
   }
 
   /** Serves `job`. */
   add(job: JobClient): void {
-    this.registry.add(job);
+    this.api.serve(job);
   }
 
   /** Closes the server once the outcome of every savepoint it triggered has been fetched (or after a grace period). */
-  async close(): Promise<void> {
-    await this.server.drain(DELIVERY_GRACE_MS);
-    await this.server.close();
+  close(): Promise<void> {
+    return this.api.close();
   }
 }

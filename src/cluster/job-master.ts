@@ -15,6 +15,7 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
+import { checkSavepointTarget } from '../checkpoint/storage/savepoint-target.js';
 import { ConfigError, JobFailedError, RestoreError, TaskFailureError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
 import { operatorUid } from '../runtime/graph/stream-graph.js';
@@ -58,8 +59,10 @@ export interface JobMasterSpec {
   /** A retained checkpoint or savepoint to start from. */
   readonly initialRestore: CompletedCheckpoint | undefined;
   readonly allowNonRestoredState: boolean;
-  /** Default parent directory of savepoints (`--savepoint-dir`). */
+  /** Default parent directory of savepoints (`--savepoint-dir`), absolute. */
   readonly savepointDirectory: string | undefined;
+  /** Directories savepoints must lie in (absolute); empty: anywhere but `/proc`, `/sys`, `/dev`. */
+  readonly savepointRoots: readonly string[];
   /** The callbacks below are guarded by the caller: they never throw. */
   readonly onProgress: ((progress: JobProgress) => void) | undefined;
   readonly onCheckpoint: ((stats: CheckpointStats) => void) | undefined;
@@ -151,21 +154,26 @@ export class JobMaster {
    * @throws ConfigError when no directory is given and the job has none
    * @throws CheckpointError when the job cannot take one now or it fails
    */
-  triggerSavepoint(parent?: string): Promise<string> {
-    return this.coordinator.triggerSavepoint(this.savepointParent(parent, 'take a savepoint'));
+  async triggerSavepoint(parent?: string): Promise<string> {
+    return this.coordinator.triggerSavepoint(await this.savepointParent(parent, 'take a savepoint'));
   }
 
   /** Stops the job with a savepoint under `parent` (see {@link CheckpointCoordinator.stopWithSavepoint}). */
-  stopWithSavepoint(parent: string | undefined, drain: boolean): Promise<string> {
-    return this.coordinator.stopWithSavepoint(this.savepointParent(parent, 'stop with a savepoint'), drain);
+  async stopWithSavepoint(parent: string | undefined, drain: boolean): Promise<string> {
+    return this.coordinator.stopWithSavepoint(await this.savepointParent(parent, 'stop with a savepoint'), drain);
   }
 
-  private savepointParent(parent: string | undefined, what: string): string {
+  /**
+   * The directory a savepoint asked for under `parent` (default: the job's) would be
+   * written under, checked (savepoint-target.ts) and normalised.
+   * @throws ConfigError when there is none; SavepointTargetError when it may not be used
+   */
+  async savepointParent(parent: string | undefined, what = 'take a savepoint'): Promise<string> {
     const chosen = parent ?? this.spec.savepointDirectory;
     if (chosen === undefined || chosen.length === 0) {
       throw new ConfigError(`cannot ${what}: no savepoint directory; give one, or start the job with --savepoint-dir`);
     }
-    return chosen;
+    return checkSavepointTarget(chosen, this.spec.savepointRoots);
   }
 
   /** The job's failures, newest first (`GET /jobs/:id/exceptions`). */

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
@@ -27,6 +28,7 @@ import { createLogger } from '../core/logging/logger.js';
 import { guardCallback } from '../core/logging/guarded-callback.js';
 import type { JobResult, VertexMetrics } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
+import { JobRestApi } from './rest/job-rest-api.js';
 import { resolveRestorePoint } from './restore-point.js';
 import { resolveRunOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
@@ -90,6 +92,19 @@ export interface JobClient {
   stopWithSavepoint(directory?: string, options?: StopOptions): Promise<string>;
   /** Cancels the job; resolves with its (canceled) result. */
   cancel(): Promise<JobResult>;
+  /**
+   * `http://127.0.0.1:<port>`: where the job's REST API (docs/REST.md) is served, when
+   * started with the `rest` option; undefined otherwise.
+   */
+  readonly restUrl?: string | undefined;
+  /**
+   * The directory a savepoint asked for under `directory` (default: the job's savepoint
+   * directory) would be written under, checked and normalised; how the REST API refuses a
+   * bad target before it accepts the request. `action` words the refusal (`take a savepoint`).
+   * @throws ConfigError (a SavepointTargetError for a directory that may not be used)
+   * @internal
+   */
+  savepointTarget?(directory?: string, action?: string): Promise<string>;
 }
 
 /**
@@ -125,7 +140,11 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const checkpointing = checkpoint.interval !== undefined;
   const restartConfig =
     o.restartStrategy ?? (o.restartAttempts !== undefined ? restartAttemptsShortcut(o.restartAttempts) : streamGraph.restartStrategy) ?? defaultRestartStrategy(checkpointing);
-  const savepointDirectory = o.savepointDirectory ?? streamGraph.savepointDirectory;
+  const configuredSavepointDirectory = o.savepointDirectory ?? streamGraph.savepointDirectory;
+  const savepointDirectory = configuredSavepointDirectory === undefined ? undefined : resolve(configuredSavepointDirectory);
+  const savepointRoots = [...(savepointDirectory === undefined ? [] : [savepointDirectory]), ...(o.savepointRoots ?? []).map((r) => resolve(r))];
+  // the engine's own savepoints on stop go next to the checkpoints
+  if (savepointRoots.length > 0 && checkpointing) savepointRoots.push(resolve(checkpoint.directory));
   if (checkpointing || savepointDirectory !== undefined || initialRestore) warnAboutMissingUids(streamGraph, warn);
 
   const jobId = randomUUID().replaceAll('-', '');
@@ -160,6 +179,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     initialRestore,
     allowNonRestoredState: o.allowNonRestoredState,
     savepointDirectory,
+    savepointRoots,
     onProgress: guardCallback(o.onProgress, logger, 'onProgress'),
     onCheckpoint: guardCallback(o.onCheckpoint, logger, 'onCheckpoint'),
     onFailure: guardCallback(o.onFailure, logger, 'onFailure'),
@@ -168,6 +188,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     progressIntervalMs: o.progressIntervalMs,
     logger,
   });
+  // before the job runs: a port in use fails the start
+  const rest = o.rest ? await JobRestApi.start({ port: o.rest.port, allowedHosts: o.rest.allowedHosts }) : undefined;
   const startTime = Date.now();
   let endTime: number | undefined;
   const result = master.run().finally(() => {
@@ -176,9 +198,10 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   // the caller observes the failure through `result`; this only keeps Node from calling it unhandled
   result.catch(() => undefined);
   const name = jobName(moduleUrl);
-  return {
+  const client: JobClient = {
     jobId,
     result,
+    restUrl: rest?.url,
     status: () => master.status,
     details: () => {
       const metrics = master.vertexMetrics();
@@ -208,7 +231,10 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
       master.cancel();
       return result;
     },
+    savepointTarget: (directory, action) => master.savepointParent(directory, action),
   };
+  rest?.serve(client);
+  return client;
 }
 
 /** The job's display name: its module's file name without extension. */

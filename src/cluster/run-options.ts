@@ -54,8 +54,27 @@ const schema = z
     stateBackend: z.custom<StateBackendKind | StateBackendConfig>(() => true).optional(),
     /** A retained checkpoint or savepoint directory to start from. */
     fromSavepoint: z.string().optional(),
-    /** Default parent directory of savepoints (`--savepoint-dir`); overrides the job's `env.setDefaultSavepointDirectory`. */
+    /**
+     * Default parent directory of savepoints (the first `--savepoint-dir`), relative to the
+     * working directory unless absolute; overrides the job's `env.setDefaultSavepointDirectory`.
+     * Once a savepoint directory is configured (here, in `savepointRoots` or by the job),
+     * savepoints may only be written inside the configured ones (and the checkpoint directory).
+     */
     savepointDirectory: z.string().min(1).optional(),
+    /** More directories savepoints may be written under (the further `--savepoint-dir`s); see `savepointDirectory`. */
+    savepointRoots: z.array(z.string().min(1)).optional(),
+    /**
+     * Serve the job over the REST API (docs/REST.md) on 127.0.0.1 while it runs; its URL
+     * is `JobClient.restUrl`. `port` 0 picks a free port (default 8081); `allowedHosts`
+     * are names accepted in the `Host` header besides the loopback ones.
+     */
+    rest: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional(),
+        allowedHosts: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
     /** With `fromSavepoint`: drop state of operators the job no longer has instead of failing. */
     allowNonRestoredState: z.boolean().default(false),
     /**

@@ -3,141 +3,11 @@
  * status, checkpoints and savepoints the tests control.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckpointCounts, CheckpointStats } from '../../src/checkpoint/checkpoint-stats.js';
-import { CheckpointError } from '../../src/core/errors.js';
-import type { JobStatus } from '../../src/cluster/job-master.js';
-import { JobResult } from '../../src/cluster/job-result.js';
+import { CheckpointError, TaskFailureError } from '../../src/core/errors.js';
 import { JobRegistry } from '../../src/cluster/rest/job-registry.js';
 import { PortInUseError, startRestServer } from '../../src/cluster/rest/rest-server.js';
 import type { RestServer } from '../../src/cluster/rest/rest-server.js';
-import type { JobClient, JobDetails, StopOptions } from '../../src/cluster/run-job.js';
-import { ExceptionHistory } from '../../src/cluster/exception-history.js';
-import type { ExceptionHistorySnapshot } from '../../src/cluster/exception-history.js';
-import { TaskFailureError } from '../../src/core/errors.js';
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A job whose answers the test sets; records the savepoints, stops and cancels asked of it. */
-class FakeJob implements JobClient {
-  state: JobStatus = 'running';
-  history: CheckpointStats[] = [];
-  counts: CheckpointCounts = { triggered: 0, completed: 0, aborted: 0 };
-  readonly savepoints: { directory: string | undefined; done: Deferred<string> }[] = [];
-  readonly stops: { directory: string | undefined; options: StopOptions | undefined; done: Deferred<string> }[] = [];
-  cancels = 0;
-  failDetails = false;
-  readonly result: Promise<JobResult>;
-  private readonly ended = deferred<JobResult>();
-
-  constructor(
-    readonly jobId: string,
-    readonly name = 'fake-job',
-    readonly startTime = 1_700_000_000_000,
-  ) {
-    this.result = this.ended.promise;
-  }
-
-  status(): JobStatus {
-    return this.state;
-  }
-
-  details(): JobDetails {
-    if (this.failDetails) throw new TypeError('details exploded\nsecond line');
-    const ended = this.state === 'finished' || this.state === 'failed' || this.state === 'canceled';
-    return {
-      jobId: this.jobId,
-      name: this.name,
-      status: this.state,
-      startTime: this.startTime,
-      endTime: ended ? this.startTime + 5000 : undefined,
-      restarts: 2,
-      stateBackend: 'rocksdb',
-      vertices: [
-        { id: 0, name: 'Source: numbers -> map', parallelism: 2, maxParallelism: 128, isSource: true, recordsIn: 1000, recordsOut: 990, operatorUids: ['numbers', 'double'] },
-        { id: 1, name: 'count -> Sink: out', parallelism: 4, maxParallelism: 128, isSource: false, recordsIn: 990, recordsOut: 990, operatorUids: ['count', 'out'] },
-      ],
-    };
-  }
-
-  checkpoints(): readonly CheckpointStats[] {
-    return this.history;
-  }
-
-  checkpointCounts(): CheckpointCounts {
-    return this.counts;
-  }
-
-  failures = new ExceptionHistory(2);
-
-  exceptions(): ExceptionHistorySnapshot {
-    return this.failures.snapshot();
-  }
-
-  triggerCheckpoint(): number | undefined {
-    return undefined;
-  }
-
-  triggerSavepoint(directory?: string): Promise<string> {
-    const done = deferred<string>();
-    this.savepoints.push({ directory, done });
-    return done.promise;
-  }
-
-  stopWithSavepoint(directory?: string, options?: StopOptions): Promise<string> {
-    const done = deferred<string>();
-    this.stops.push({ directory, options, done });
-    return done.promise;
-  }
-
-  cancel(): Promise<JobResult> {
-    this.cancels++;
-    this.state = 'canceled';
-    this.ended.resolve(new JobResult(this.jobId, 'canceled', 5000, [], new Map()));
-    return this.result;
-  }
-}
-
-function checkpoint(id: number, over: Partial<CheckpointStats> = {}): CheckpointStats {
-  return {
-    checkpointId: id,
-    kind: 'checkpoint',
-    isFinal: false,
-    status: 'completed',
-    triggerTimestamp: 1_700_000_001_000 + id * 1000,
-    durationMs: 40 + id,
-    stateBytes: 1000 * id,
-    persistedInFlightBytes: 0,
-    directory: `/tmp/chk/job/chk-${id}`,
-    tasks: [
-      { vertexId: 0, subtaskIndex: 0, syncMs: 1, asyncMs: 5, alignmentMs: 0, stateBytes: 300 * id },
-      { vertexId: 1, subtaskIndex: 1, syncMs: 2, asyncMs: 7, alignmentMs: 3, stateBytes: 700 * id },
-    ],
-    ...over,
-  };
-}
-
-/** Until `predicate` holds; polls, with a generous overall deadline. */
-async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { checkpoint, eventually, FakeJob } from './support/fake-job.js';
 
 const JOB_A = 'abcd1234000000000000000000000001';
 const JOB_B = 'abcd5678000000000000000000000002';
@@ -352,8 +222,15 @@ describe('the REST server', () => {
   });
 
   describe('savepoints', () => {
+    const DEFAULT_DIRECTORY = '/tmp/eddy-default-savepoints';
+
+    beforeEach(() => {
+      a.savepointDirectory = DEFAULT_DIRECTORY;
+      b.savepointDirectory = DEFAULT_DIRECTORY;
+    });
+
     it('triggers a savepoint into the target directory, reports it in progress, then its location', async () => {
-      const trigger = await call('POST', '/jobs/abcd1234/savepoints', { 'target-directory': '/tmp/savepoints' });
+      const trigger = await call('POST', `/jobs/${JOB_A}/savepoints`, { 'target-directory': '/tmp/savepoints' });
       expect(trigger.status).toBe(202);
       const requestId: string = trigger.body['request-id'];
       expect(requestId).toMatch(/^[0-9a-f]{32}$/);
@@ -373,10 +250,10 @@ describe('the REST server', () => {
     });
 
     it('triggers a savepoint into the default directory when the body is empty', async () => {
-      const trigger = await call('POST', `/jobs/${JOB_A}/savepoints`);
+      const trigger = await call('POST', `/jobs/${JOB_A}/savepoints`, '');
       expect(trigger.status).toBe(202);
       await eventually(() => a.savepoints.length === 1, 'the savepoint to be triggered');
-      expect(a.savepoints[0]!.directory).toBeUndefined();
+      expect(a.savepoints[0]!.directory).toBe(DEFAULT_DIRECTORY);
     });
 
     it('reports a failed savepoint as completed with its failure cause', async () => {
@@ -413,9 +290,9 @@ describe('the REST server', () => {
     });
 
     it('stops without draining by default', async () => {
-      await call('POST', `/jobs/${JOB_B}/stop`);
+      await call('POST', `/jobs/${JOB_B}/stop`, {});
       await eventually(() => b.stops.length === 1, 'the stop to be triggered');
-      expect(b.stops[0]).toMatchObject({ directory: undefined, options: { drain: false } });
+      expect(b.stops[0]).toMatchObject({ directory: DEFAULT_DIRECTORY, options: { drain: false } });
     });
 
     it('answers 404 for an unknown trigger id and for the trigger id of another job', async () => {
@@ -484,7 +361,7 @@ describe('the REST server', () => {
     });
 
     it('cancels a job with POST /jobs/:id/cancel', async () => {
-      expect((await call('POST', `/jobs/abcd5678/cancel`)).status).toBe(202);
+      expect((await call('POST', `/jobs/${JOB_B}/cancel`, '')).status).toBe(202);
       await eventually(() => b.cancels === 1, 'the cancel');
     });
 

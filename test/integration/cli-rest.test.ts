@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,6 +95,18 @@ async function occupyPort(): Promise<{ server: Server; port: number }> {
 
 async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** The status of `GET /jobs` sent with this Host header. */
+function statusFor(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/jobs', setHost: false, headers: { Host: host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** The records of every committed part file under `dir`. */
@@ -212,10 +225,54 @@ describe('operating a running job through its REST API', () => {
 
     const unknown = await eddy(['savepoint', 'ffffffff', dir, '--address', run.address]);
     expect(unknown.code).toBe(1);
-    expect(lines(unknown.stderr)).toEqual(["eddy: no job 'ffffffff'"]);
+    expect(lines(unknown.stderr)).toEqual(["eddy: no job 'ffffffff' (eddy list shows the jobs)"]);
+
+    const short = await eddy(['cancel', run.jobId.slice(0, 3), '--address', run.address]);
+    expect(short.code).toBe(1);
+    expect(lines(short.stderr)).toEqual([`eddy: no job '${run.jobId.slice(0, 3)}' (a job id prefix needs at least 4 characters; eddy list shows the jobs)`]);
 
     await eddy(['cancel', run.jobId, '--address', run.address]);
     expect((await run.exited).code).toBe(130);
+  });
+
+  it('keeps savepoints inside the --savepoint-dir roots, refuses /proc at once, and answers only its own host names', async () => {
+    const rootA = join(dir, 'roots-a');
+    const rootB = join(dir, 'roots-b');
+    const run = await startRun([TICKER, '--rest-port', '0', '-q', '--savepoint-dir', rootA, '--savepoint-dir', rootB, '--rest-allowed-host', 'eddy.test']);
+    await untilProcessing(run);
+    const prefix = run.jobId.slice(0, 5);
+
+    const byDefault = await eddy(['savepoint', prefix, '--address', run.address]);
+    expect(byDefault.stderr).toBe('');
+    expect(byDefault.stdout.trim().startsWith(rootA + '/')).toBe(true);
+    const second = await eddy(['savepoint', prefix, join(rootB, 'nightly'), '--address', run.address]);
+    expect(second.code).toBe(0);
+    expect(second.stdout.trim().startsWith(join(rootB, 'nightly') + '/')).toBe(true);
+
+    const proc = await eddy(['savepoint', prefix, '/proc/eddy', '--address', run.address]);
+    expect(proc.code).toBe(1);
+    expect(lines(proc.stderr)).toEqual(["eddy: savepoint directory '/proc/eddy' is under /proc, where no savepoint can be written: give a directory on a real file system"]);
+    // relative to where the command runs, which is outside the roots
+    const relative = await eddy(['stop', prefix, '--savepoint-path', 'here', '--address', run.address], dir);
+    expect(relative.code).toBe(1);
+    expect(lines(relative.stderr)).toEqual([
+      `eddy: savepoint directory '${join(dir, 'here')}' is outside the savepoint directories of this job (${rootA}, ${rootB}): give a directory inside one of them, or start the job with --savepoint-dir ${join(dir, 'here')}`,
+    ]);
+
+    const port = Number(new URL(run.address).port);
+    expect(await statusFor(port, 'eddy.test:1234')).toBe(200);
+    expect(await statusFor(port, 'attacker.example')).toBe(403);
+
+    await eddy(['cancel', prefix, '--address', run.address]);
+    expect((await run.exited).code).toBe(130);
+  });
+
+  it('refuses an --rest-allowed-host that is not a host name as a usage error', async () => {
+    const outcome = await eddy(['run', TICKER, '--rest-allowed-host', 'http://eddy.test']);
+    expect(outcome.code).toBe(2);
+    expect(lines(outcome.stderr)).toEqual([
+      "eddy: --rest-allowed-host 'http://eddy.test' is not a host name or IP address: give the name only, without scheme or port (e.g. --rest-allowed-host eddy.example.com)",
+    ]);
   });
 
   it('stops a job with a savepoint (exit 0), resumes it from that savepoint and stops it again: every count is committed once, none lost', async () => {

@@ -6,13 +6,14 @@
  * savepoint that failed before its `_metadata` was written is discarded.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { crc32 } from '../../core/crc32.js';
 import { CheckpointError } from '../../core/errors.js';
 import type { CheckpointMetadata, StateFileHandle } from '../checkpoint-metadata.js';
 import { fsyncDirectory, writeFileAtomically } from './atomic-file-write.js';
 import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
+import { makeDirectory } from './make-directory.js';
 import { isValidStateFileName } from './state-file-name.js';
 import type { StorageFaultCode } from './storage-faults.js';
 import { storageAdvice } from '../../core/storage-error-advice.js';
@@ -31,8 +32,9 @@ export function isSavepointDirectoryName(directory: string): boolean {
 }
 
 /**
- * Writes a state file into `directory` (created if needed) atomically: temporary name,
- * fsync, rename. Used by checkpoints (their `chk-<n>` directory) and savepoints.
+ * Writes a state file into `directory` (created if needed, with a timeout: see
+ * make-directory.ts) atomically: temporary name, fsync, rename. Used by checkpoints
+ * (their `chk-<n>` directory) and savepoints.
  *
  * @throws CheckpointError naming the file, with the file system's error as cause
  */
@@ -49,8 +51,8 @@ export async function writeStateFileInto(
     );
   }
   const path = join(directory, name);
+  await makeDirectory(directory, what);
   try {
-    await mkdir(directory, { recursive: true });
     await writeFileAtomically(directory, name, bytes, fault);
   } catch (error) {
     const advice = storageAdvice(error, what.startsWith('savepoint') ? 'the savepoint directory' : '--checkpoint-dir');
@@ -68,8 +70,8 @@ export async function writeStateFileInto(
 export async function writeSavepointMetadata(directory: string, metadata: CheckpointMetadata): Promise<void> {
   const bytes = encodeCheckpointMetadata(metadata);
   const path = join(directory, METADATA_FILE_NAME);
+  await makeDirectory(directory, `savepoint ${metadata.checkpointId}`);
   try {
-    await mkdir(directory, { recursive: true });
     const existing = await stat(path).catch(() => undefined);
     if (existing) throw new CheckpointError(`savepoint: '${path}' already exists; a savepoint is never rewritten`);
     await writeFileAtomically(directory, METADATA_FILE_NAME, bytes);

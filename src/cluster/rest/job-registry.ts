@@ -8,6 +8,9 @@ import type { JobClient } from '../run-job.js';
 /** Shortest job id prefix that {@link JobRegistry.lookup} accepts in place of a full id. */
 export const MIN_JOB_ID_PREFIX = 4;
 
+/** A full job id: 32 hex digits (any case). */
+export const FULL_JOB_ID = /^[0-9a-f]{32}$/i;
+
 /** What {@link JobRegistry.lookup} found for an id or prefix. */
 export type JobLookup =
   | { readonly kind: 'found'; readonly job: JobClient }
@@ -33,13 +36,18 @@ export class JobRegistry {
     return [...this.jobs.values()];
   }
 
+  /** The job with exactly this id (case-insensitive), if registered. */
+  get(jobId: string): JobClient | undefined {
+    return this.jobs.get(jobId.toLowerCase());
+  }
+
   /**
    * Finds a job by its full id or by a unique prefix of at least
    * {@link MIN_JOB_ID_PREFIX} characters (case-insensitive).
    */
   lookup(idOrPrefix: string): JobLookup {
     const id = idOrPrefix.toLowerCase();
-    const exact = this.jobs.get(id);
+    const exact = this.get(id);
     if (exact) return { kind: 'found', job: exact };
     if (id.length < MIN_JOB_ID_PREFIX) return { kind: 'not-found' };
     const matches = [...this.jobs.values()].filter((job) => job.jobId.startsWith(id));

@@ -5,7 +5,7 @@
 import { EddyError } from '../../core/errors.js';
 
 /** HTTP statuses the REST API answers errors with. */
-export type RestErrorStatus = 400 | 404 | 405 | 409 | 413 | 500;
+export type RestErrorStatus = 400 | 403 | 404 | 405 | 409 | 413 | 415 | 500;
 
 /** A request the REST API refuses, with the HTTP status to answer. */
 export class RestError extends EddyError {

@@ -1,13 +1,17 @@
 /**
  * The routes of the REST API (docs/REST.md), modelled on Flink's: list jobs, read a
- * job's details and checkpoints, trigger savepoints, stop and cancel.
+ * job's details and checkpoints, trigger savepoints, stop and cancel. Reading routes
+ * take a unique job id prefix; routes that change a job need its full id, so a short
+ * guess cannot hit whatever job happens to match it.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../../core/errors.js';
 import type { JobStatus } from '../job-master.js';
 import type { JobClient } from '../run-job.js';
 import { checkpointDetails, checkpointingStatistics } from './checkpoint-views.js';
 import { jobExceptionsView } from './exception-views.js';
-import { MIN_JOB_ID_PREFIX } from './job-registry.js';
+import { FULL_JOB_ID, MIN_JOB_ID_PREFIX } from './job-registry.js';
 import type { JobRegistry } from './job-registry.js';
 import { jobDetailsView, jobOverview, restJobState } from './job-views.js';
 import { RestError } from './rest-error.js';
@@ -36,6 +40,7 @@ const stopBody = z
 /** Every route, answering from `registry` and keeping savepoint triggers in `operations`. */
 export function restRoutes(registry: JobRegistry, operations: SavepointOperations): RestRoute[] {
   const job = (request: RestRequest): JobClient => findJob(registry, request.param('jobId'));
+  const exactJob = (request: RestRequest): JobClient => findExactJob(registry, request.param('jobId'));
 
   return [
     {
@@ -62,13 +67,13 @@ export function restRoutes(registry: JobRegistry, operations: SavepointOperation
       handle: (request) => {
         const mode = request.query.get('mode') ?? 'cancel';
         if (mode !== 'cancel') throw new RestError(400, `unsupported mode '${mode}': only mode=cancel (use POST /jobs/:jobId/stop to stop)`);
-        return cancel(job(request));
+        return cancel(exactJob(request));
       },
     },
     {
       method: 'POST',
       path: '/jobs/:jobId/cancel',
-      handle: (request) => cancel(job(request)),
+      handle: (request) => cancel(exactJob(request)),
     },
     {
       method: 'GET',
@@ -104,10 +109,10 @@ export function restRoutes(registry: JobRegistry, operations: SavepointOperation
     {
       method: 'POST',
       path: '/jobs/:jobId/savepoints',
-      handle: (request) => {
+      handle: async (request) => {
         const body = parseBody(savepointBody, request.body);
-        const j = requireRunning(job(request), 'take a savepoint');
-        const directory = body['target-directory'];
+        const j = requireRunning(exactJob(request), 'take a savepoint');
+        const directory = await savepointTarget(j, body['target-directory'], 'take a savepoint');
         const run = body['cancel-job']
           ? async () => {
               const location = await j.triggerSavepoint(directory);
@@ -121,10 +126,11 @@ export function restRoutes(registry: JobRegistry, operations: SavepointOperation
     {
       method: 'POST',
       path: '/jobs/:jobId/stop',
-      handle: (request) => {
+      handle: async (request) => {
         const body = parseBody(stopBody, request.body);
-        const j = requireRunning(job(request), 'stop it');
-        const run = () => j.stopWithSavepoint(body.targetDirectory, { drain: body.drain ?? false });
+        const j = requireRunning(exactJob(request), 'stop it');
+        const directory = await savepointTarget(j, body.targetDirectory, 'stop with a savepoint');
+        const run = () => j.stopWithSavepoint(directory, { drain: body.drain ?? false });
         return accepted<TriggerResponse>({ 'request-id': operations.start(j.jobId, run) });
       },
     },
@@ -166,6 +172,35 @@ function findJob(registry: JobRegistry, id: string): JobClient {
         404,
         id.length < MIN_JOB_ID_PREFIX ? `no job '${id}' (a job id prefix needs at least ${MIN_JOB_ID_PREFIX} characters)` : `no job '${id}'`,
       );
+  }
+}
+
+/** The job with exactly this id: routes that change a job take no prefix. */
+function findExactJob(registry: JobRegistry, id: string): JobClient {
+  if (!FULL_JOB_ID.test(id)) {
+    throw new RestError(400, `a full job id is required: '${id}' is not 32 hex characters (GET /jobs lists the ids)`);
+  }
+  const found = registry.get(id);
+  if (!found) throw new RestError(404, `no job '${id}'`);
+  return found;
+}
+
+/**
+ * The checked directory a savepoint of `job` will be written under: the requested one
+ * (which must be absolute: the server's working directory means nothing to a client) or
+ * the job's default. A directory that may not be used is refused before the request is
+ * accepted.
+ */
+async function savepointTarget(job: JobClient, requested: string | undefined, action: string): Promise<string | undefined> {
+  if (requested !== undefined && !isAbsolute(requested)) {
+    throw new RestError(400, `savepoint directory '${requested}' is not absolute: give an absolute path`);
+  }
+  if (!job.savepointTarget) return requested;
+  try {
+    return await job.savepointTarget(requested, action);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new RestError(400, error.message);
+    throw error;
   }
 }
 

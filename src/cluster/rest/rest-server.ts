@@ -1,12 +1,15 @@
 /**
  * The HTTP server of the REST API: node:http on 127.0.0.1, JSON in and out, every error
  * answered as `{ "message": ... }` with its status. A handler that throws answers 500
- * and never takes the process down.
+ * and never takes the process down. Before any route runs, a request must pass the
+ * {@link RestAccessPolicy} (Host and Origin) and a POST must declare a JSON body: a web
+ * page can send `text/plain` or form bodies cross-site without asking, but not JSON.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../../core/errors.js';
 import type { JobRegistry } from './job-registry.js';
+import { RestAccessPolicy } from './rest-access-policy.js';
 import { RestError } from './rest-error.js';
 import type { ErrorResponse } from './rest-messages.js';
 import { RestRouter } from './rest-router.js';
@@ -26,6 +29,12 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface RestServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one (read it from {@link RestServer.port}). @default 8081 */
   readonly port?: number;
+  /**
+   * Names accepted in the `Host` header besides `localhost`, `127.0.0.1` and `[::1]`
+   * (`--rest-allowed-host`), e.g. the name of a proxy in front of the API.
+   * @default []
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** A running REST server. */
@@ -60,10 +69,11 @@ export async function startRestServer(registry: JobRegistry, options: RestServer
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`invalid REST port ${port}: expected an integer from 0 to 65535`);
   }
+  const policy = new RestAccessPolicy(HOST, options.allowedHosts);
   const operations = new SavepointOperations();
   const router = new RestRouter(restRoutes(registry, operations));
   const server = createServer((req, res) => {
-    handle(router, req, res).catch(() => res.destroy());
+    handle(policy, router, req, res).catch(() => res.destroy());
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -97,7 +107,7 @@ export async function startRestServer(registry: JobRegistry, options: RestServer
   };
 }
 
-async function handle(router: RestRouter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(policy: RestAccessPolicy, router: RestRouter, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.on('error', () => {});
   let status: number;
   let body: unknown;
@@ -108,7 +118,9 @@ async function handle(router: RestRouter, req: IncomingMessage, res: ServerRespo
     const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     const method = req.method ?? 'GET';
+    policy.check(req.headers.host, req.headers.origin);
     const { route, params } = router.match(method, pathname);
+    if (method === 'POST' || hasBody(req)) checkJsonContentType(method, req.headers['content-type']);
     const requestBody = method === 'POST' || method === 'PATCH' ? await readJson(req) : undefined;
     const reply = await route.handle({
       query,
@@ -140,6 +152,22 @@ async function handle(router: RestRouter, req: IncomingMessage, res: ServerRespo
     ...(status === 413 ? { Connection: 'close' } : {}),
   });
   res.end(text);
+}
+
+/** Whether the request carries a body (PATCH and DELETE may come without one). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** @throws RestError 415 unless the media type is `application/json` (parameters such as charset allowed) */
+function checkJsonContentType(method: string, contentType: string | undefined): void {
+  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/json') return;
+  throw new RestError(
+    415,
+    `${method} needs a JSON body with Content-Type: application/json (got ${contentType === undefined ? 'none' : `'${contentType}'`}); send -H 'Content-Type: application/json'`,
+  );
 }
 
 /** The request's body as JSON; an empty body is `{}`. */

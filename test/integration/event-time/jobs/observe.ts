@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { DataStream } from 'eddy';
+import type { DataStream as EngineDataStream } from '../../../../src/api/data-stream.js';
 import type { OperatorSetup, Output, StreamOperator } from '../../../../src/runtime/operators/stream-operator.js';
 import type { PollStatus, Source, SourceOutput, SourceReader } from '../../../../src/runtime/source.js';
 import type { WatermarkStatus } from '../../../../src/runtime/time/watermark.js';
@@ -73,12 +74,20 @@ export class ObserveOperator implements StreamOperator<unknown, Observation> {
   }
 }
 
-/** An operator factory as `DataStream.transform` takes it (its types come from the built package). */
-export type TransformFactory = Parameters<DataStream<unknown>['transform']>[1];
+/** An operator factory as `DataStream.transform` takes it. */
+export type TransformFactory = Parameters<EngineDataStream<unknown>['transform']>[1];
+
+/**
+ * `stream.transform(name, factory)`: the method is internal, so the published types of
+ * `eddy` leave it out; it is reached through the source's types (the object is the same).
+ */
+export function transform<R>(stream: DataStream<any>, name: string, factory: TransformFactory): DataStream<R> {
+  return (stream as unknown as EngineDataStream<unknown>).transform<R>(name, factory) as unknown as DataStream<R>;
+}
 
 /** Adds an {@link ObserveOperator} after `stream`. */
 export function observe<T>(stream: DataStream<T>, options: ObserveOptions = {}): DataStream<Observation> {
-  return stream.transform<Observation>('Observe', (() => new ObserveOperator(options)) as unknown as TransformFactory);
+  return transform<Observation>(stream, 'Observe', (() => new ObserveOperator(options)) as unknown as TransformFactory);
 }
 
 /**

@@ -6,7 +6,7 @@
  * keyBy sends them to two observers, across threads when the job runs on two slots.
  */
 import { defineJob, Sinks } from 'eddy';
-import { RestampOperator, TimestampedCounter, observe } from './observe.js';
+import { RestampOperator, TimestampedCounter, observe, transform } from './observe.js';
 import type { TransformFactory } from './observe.js';
 
 const restamp = (shift: number) => (() => new RestampOperator(shift)) as unknown as TransformFactory;
@@ -14,16 +14,15 @@ const restamp = (shift: number) => (() => new RestampOperator(shift)) as unknown
 export default defineJob((env) => {
   const records = Number(env.getParameter('records', '1000'));
   env.setParallelism(2);
-  const copies = env
-    .fromSource(new TimestampedCounter(records, 10), 'Counter')
-    .transform<{ i: number }>('Restamp +1000', restamp(1000))
+  const counted = env.fromSource(new TimestampedCounter(records, 10), 'Counter');
+  const duplicated = transform<{ i: number }>(counted, 'Restamp +1000', restamp(1000))
     .setParallelism(1)
     .flatMap((r: { i: number }, out) => {
       out.collect({ i: r.i, copy: 0 });
       out.collect({ i: r.i, copy: 1 });
     })
-    .setParallelism(1)
-    .transform<{ i: number; copy: number }>('Restamp +1', restamp(1))
+    .setParallelism(1);
+  const copies = transform<{ i: number; copy: number }>(duplicated, 'Restamp +1', restamp(1))
     .setParallelism(1)
     .map((r) => r)
     .setParallelism(1);

@@ -157,7 +157,7 @@ describe('timers through savepoints', () => {
     const AT = 60_000;
     // phase 1: processing time stands still at 0, so no processing-time timer fires (nor a periodic watermark)
     const first = await phaseOne(dir, 2, 'single-thread', {
-      extra: { clock: new ManualClock(0), parameters: { procTimerAt: String(AT) } },
+      extra: { testing: { clock: new ManualClock(0) }, parameters: { procTimerAt: String(AT) } },
     });
     expect(processingOf(first.output)).toEqual([]);
     expect(readdirSync(first.savepoint)).toContain('_metadata');
@@ -166,7 +166,7 @@ describe('timers through savepoints', () => {
     const client = await startJob(JOB, {
       parallelism: 3,
       execution: 'single-thread',
-      clock: new ManualClock(2 * AT),
+      testing: { clock: new ManualClock(2 * AT) },
       fromSavepoint: first.savepoint,
       progressIntervalMs: 20,
       parameters: { phase: '2', moreIdleAtEnd: 'true' },

@@ -56,7 +56,7 @@ describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', 
         ]),
       },
       checkpoint: { interval: 20, directory: join(dir, 'checkpoints'), tolerableFailures: 0 },
-      storageFaults: { failStateWritesOfCheckpoints: [1] },
+      testing: { storageFaults: { failStateWritesOfCheckpoints: [1] } },
       onCheckpoint: (stats) => {
         if (stats.status === 'aborted') aborted.push(stats);
       },

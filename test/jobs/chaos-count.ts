@@ -15,6 +15,8 @@
  *   waits until a checkpoint taken after them has completed; a failure at a later record
  *   thus always comes after a completed checkpoint that holds at least `holdAt` records
  *   of every subtask, whatever the scheduling (a restored reader past that point never waits)
+ * - `holdCheckpoints` (1): how many checkpoints taken during the hold must complete before
+ *   the sources go on (a huge number holds them until the job is canceled)
  * - `failureLog`: file to which each failure that fires appends one JSON line ({@link FiredFailure})
  * - `sink`: `collect` (default, as `counts`) or `jsonl` (into the directory `out`)
  */
@@ -78,8 +80,8 @@ interface Gate {
   reached: boolean;
   /** The first checkpoint taken while the reader waited. */
   coveringCheckpoint: number | undefined;
-  /** A checkpoint at or after the hold point completed: the reader goes on. */
-  open: boolean;
+  /** Checkpoints from `coveringCheckpoint` on that completed. */
+  completed: number;
 }
 
 /**
@@ -99,6 +101,7 @@ class ThrottledSequence implements Source<number> {
     private readonly records: number,
     private readonly rate: number,
     private readonly holdAt: number | undefined,
+    private readonly holdCheckpoints: number,
   ) {}
 
   createReader(ctx: SourceReaderContext): SourceReader<number> {
@@ -109,7 +112,8 @@ class ThrottledSequence implements Source<number> {
     const end = start + base + (i < extra ? 1 : 0); // exclusive
     const rate = this.rate;
     const hold = this.holdAt === undefined ? undefined : Math.min(end, start + this.holdAt);
-    const gate: Gate = { reached: false, coveringCheckpoint: undefined, open: false };
+    const gate: Gate = { reached: false, coveringCheckpoint: undefined, completed: 0 };
+    const needed = this.holdCheckpoints;
     gates.set(i, gate);
     let next = start;
     let started: number | undefined;
@@ -117,7 +121,7 @@ class ThrottledSequence implements Source<number> {
     return {
       poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
         if (next >= end) return 'end';
-        if (next === hold && !gate.open) {
+        if (next === hold && gate.completed < needed) {
           gate.reached = true;
           return 'idle';
         }
@@ -144,7 +148,7 @@ class ThrottledSequence implements Source<number> {
 /**
  * Opens its subtask's source {@link Gate}: notes the first checkpoint taken while the
  * source waits (chained, so the source's position in that checkpoint is the hold point)
- * and opens the gate when that checkpoint, or a later one, completes.
+ * and counts the completions of that checkpoint and later ones, which open the gate.
  */
 class CheckpointGate extends RichMapFunction<number, number> implements CheckpointedFunction, CheckpointListener {
   private subtask = 0;
@@ -160,7 +164,7 @@ class CheckpointGate extends RichMapFunction<number, number> implements Checkpoi
 
   notifyCheckpointComplete(checkpointId: number): void {
     const gate = gates.get(this.subtask);
-    if (gate?.coveringCheckpoint !== undefined && checkpointId >= gate.coveringCheckpoint) gate.open = true;
+    if (gate?.coveringCheckpoint !== undefined && checkpointId >= gate.coveringCheckpoint) gate.completed++;
   }
 
   map(n: number): number {
@@ -224,10 +228,11 @@ export default defineJob((env) => {
   const failures = parseFailures(env.getParameter('failures', ''));
   const holdAtParameter = env.getParameter('holdAt');
   const holdAt = holdAtParameter === undefined ? undefined : Number(holdAtParameter);
+  const holdCheckpoints = Number(env.getParameter('holdCheckpoints', '1'));
   const log = env.getParameter('failureLog');
   const sink = env.getParameter('sink', 'collect');
 
-  let stream = env.fromSource(new ThrottledSequence(records, rate, holdAt), 'numbers').uid('numbers');
+  let stream = env.fromSource(new ThrottledSequence(records, rate, holdAt, holdCheckpoints), 'numbers').uid('numbers');
   if (holdAt !== undefined) stream = stream.map(new CheckpointGate()).uid('checkpoint-gate');
   failures.forEach((spec, i) => {
     stream = stream.map(new LoggedFailingMap(spec, log)).uid(`chaos-${i}`);

@@ -30,7 +30,7 @@ const dirs = new TempDirs('jsonl-exactly-once');
 afterAll(() => dirs.removeAll());
 
 describe.each(STATE_BACKENDS)('[%s] Sinks.jsonl with a failure', (backend) => {
-  it('commits exactly the failure-free records into part files and leaves no hidden file behind', { timeout: 60_000 }, async () => {
+  it('commits exactly the failure-free records into part files and leaves no hidden file behind', { timeout: 120_000 }, async () => {
     const dir = dirs.make();
     const out = join(dir, 'out');
     const result = await runJob(CHAOS_COUNT, {

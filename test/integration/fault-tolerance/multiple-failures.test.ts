@@ -38,7 +38,7 @@ const dirs = new TempDirs('multiple-failures');
 afterAll(() => dirs.removeAll());
 
 describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', (backend) => {
-  it('stays exactly-once through a snapshot, two user-function, a restore and a thread-exit failure, restarting once for each', { timeout: 90_000 }, async () => {
+  it('stays exactly-once through a snapshot, two user-function, a restore and a thread-exit failure, restarting once for each', { timeout: 180_000 }, async () => {
     const dir = dirs.make();
     const failureLog = join(dir, 'failures.jsonl');
     const aborted: CheckpointStats[] = [];

@@ -39,7 +39,7 @@ afterAll(() => dirs.removeAll());
 describe.each(STATE_BACKENDS)('[%s] recovery from one failure at a random point', (backend) => {
   it(
     `emits every per-prefix count exactly once after a failure at record ${failAt} of ${perSubtask} (${(fraction * 100).toFixed(1)}%, seed ${seed})`,
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const context = `seed ${seed} (replay with EDDY_TEST_SEED=${seed}), failure at record ${failAt} of subtask 0`;
       const result = await runJob(CHAOS_COUNT, {

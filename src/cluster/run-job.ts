@@ -5,7 +5,6 @@
  * strategy does not absorb rejects with the task's error, which names the operator and
  * subtask.
  */
-import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { JobDefinition } from '../api/define-job.js';
@@ -165,16 +164,16 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     streamGraph,
     parameters: o.parameters,
     dataPath: {
-      batchSize: o.batchSize,
-      credits: o.credits,
-      pollBatch: o.batchSize,
-      flushIntervalMs: o.flushIntervalMs,
+      batchSize: o.testing.batchSize,
+      credits: o.testing.credits,
+      pollBatch: o.testing.batchSize,
+      flushIntervalMs: o.testing.flushIntervalMs,
       // only single-thread runs take a clock (run-options.ts): a Clock cannot cross to a worker
-      ...(o.clock && o.execution === 'single-thread' ? { clock: o.clock } : {}),
+      ...(o.testing.clock && o.execution === 'single-thread' ? { clock: o.testing.clock } : {}),
     },
     checkpoint,
     stateBackend: o.stateBackend,
-    storageFaults: o.storageFaults,
+    storageFaults: o.testing.storageFaults,
     restartStrategy: createRestartStrategy(restartConfig),
     initialRestore,
     allowNonRestoredState: o.allowNonRestoredState,

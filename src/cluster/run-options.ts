@@ -19,6 +19,32 @@ import { resolveStateBackendConfig } from '../state/state-backend-config-schema.
 import { SYSTEM_CLOCK } from '../runtime/time/processing-time-service.js';
 import type { Clock } from '../runtime/time/processing-time-service.js';
 
+/**
+ * The `testing` option: settings a test or benchmark needs and a user never does. Users
+ * leave it out; the defaults below are the production values.
+ */
+const testingSchema = z
+  .object({
+    /** Records per network buffer. @default 512 */
+    batchSize: z.number().int().min(1).default(512),
+    /** Buffers granted per channel (credit-based flow control). @default 4 */
+    credits: z.number().int().min(1).default(4),
+    /** Longest wait (ms) of a partly filled buffer. @default 50 */
+    flushIntervalMs: z.number().min(0).default(50),
+    /** Fault injection: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
+    storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
+    /**
+     * Where the tasks' processing time comes from (timers, periodic watermarks, idleness):
+     * e.g. a `ManualClock` from `eddy/testing`. Only with `execution: 'single-thread'`
+     * (a clock object cannot be sent to worker threads). @default the system clock
+     */
+    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'expected a Clock (an object with now())').optional(),
+  })
+  .strict();
+
+/** What `RunOptions.testing` accepts. */
+export type TestingOptions = z.input<typeof testingSchema>;
+
 const schema = z
   .object({
     /** Default parallelism of every operator; overrides the job's `env.setParallelism`. */
@@ -33,12 +59,6 @@ const schema = z
     slots: z.number().int().min(1).default(() => availableParallelism()),
     /** URL or path of the job's module, when it cannot be found from the job itself. */
     jobModule: z.string().optional(),
-    /** Records per network buffer. */
-    batchSize: z.number().int().min(1).default(512),
-    /** Buffers granted per channel (credit-based flow control). */
-    credits: z.number().int().min(1).default(4),
-    /** Longest wait (ms) of a partly filled buffer. */
-    flushIntervalMs: z.number().min(0).default(50),
     /** Checkpoint settings; override the job's own (see docs/CHECKPOINTS.md). */
     checkpoint: z.custom<CheckpointConfigInput>((v) => typeof v === 'object' && v !== null).optional(),
     /** How to restart after a failure; overrides the job's own. */
@@ -83,8 +103,6 @@ const schema = z
      * thread (Flink's `task.cancellation.timeout`). @default 5000
      */
     cancelTimeoutMs: z.number().int().min(1).default(5_000),
-    /** Fault injection for tests: make checkpoint storage writes fail (docs/CHECKPOINTS.md). */
-    storageFaults: z.custom<StorageFaults>((v) => typeof v === 'object' && v !== null).optional(),
     /**
      * The pino logger of the run: failures, clean-ups that failed and throwing callbacks are
      * logged here, with `job`, `operator`, `subtask` and `attempt` fields. Worker threads'
@@ -107,12 +125,8 @@ const schema = z
     /** Called every `progressIntervalMs` while the job runs. */
     onProgress: z.custom<(p: JobProgress) => void>((v) => typeof v === 'function').optional(),
     progressIntervalMs: z.number().int().min(10).default(1000),
-    /**
-     * Where the tasks' processing time comes from (timers, periodic watermarks, idleness):
-     * e.g. a `ManualClock` from `eddy/testing`. Only with `execution: 'single-thread'`
-     * (a clock object cannot be sent to worker threads). @default the system clock
-     */
-    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'expected a Clock (an object with now())').optional(),
+    /** Knobs for tests and benchmarks (data-path sizes, fault injection, a manual clock); see {@link TestingOptions}. */
+    testing: testingSchema.default(() => testingSchema.parse({})),
   })
   .strict();
 
@@ -132,10 +146,10 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     const path = issue.path.join('.') || 'options';
     throw new ConfigError(`invalid option '${path}': ${issue.message}`);
   }
-  const { clock, execution } = parsed.data;
-  if (clock !== undefined && clock !== SYSTEM_CLOCK && execution !== 'single-thread') {
+  const { testing, execution } = parsed.data;
+  if (testing.clock !== undefined && testing.clock !== SYSTEM_CLOCK && execution !== 'single-thread') {
     throw new ConfigError(
-      "invalid option 'clock': a custom clock only works with execution: 'single-thread' (a Clock cannot be sent to worker threads); pass { execution: 'single-thread' }",
+      "invalid option 'testing.clock': a custom clock only works with execution: 'single-thread' (a Clock cannot be sent to worker threads); pass { execution: 'single-thread' }",
     );
   }
   const p = parsed.data.parameters;

@@ -1,6 +1,6 @@
 /**
  * A clock that moves only when a test moves it, for processing time without timed
- * assertions: `runJob(job, { execution: 'single-thread', clock })`, then `clock.advance(ms)`
+ * assertions: `runJob(job, { execution: 'single-thread', testing: { clock } })`, then `clock.advance(ms)`
  * and every task runs the processing-time callbacks that became due (timers, periodic
  * watermarks, idleness checks), in time order, as task mail.
  */

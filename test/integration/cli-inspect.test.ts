@@ -14,6 +14,7 @@ import type { JobClient } from 'eddy';
 import { corruptCheckpointFile } from 'eddy/testing';
 import { DONE, VIEWS } from '../jobs/inspect-sessions.js';
 import { ROOT, testJobPath } from './support.js';
+import { waitUntil } from '../support/wait-until.js';
 
 type CliOutcome = { code: number; stdout: string; stderr: string };
 
@@ -85,16 +86,15 @@ afterAll(async () => {
 
 /** Waits until the job's sources have read `records` records (polls its metrics). */
 async function sourceRead(client: JobClient, records: number): Promise<void> {
-  for (;;) {
-    const read = client
-      .details()
-      .vertices.filter((v) => v.isSource)
-      .reduce((n, v) => n + v.recordsIn, 0);
-    if (read >= records) return;
-    const status = client.status();
-    if (status !== 'created' && status !== 'running') throw new Error(`the job is ${status} after reading ${read} records`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const read = () => client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
+  await waitUntil(
+    () => {
+      const status = client.status();
+      if (status !== 'created' && status !== 'running') throw new Error(`the job is ${status} after reading ${read()} records`);
+      return read() >= records;
+    },
+    { what: `the sources read ${records} records`, describe: () => `read ${read()}` },
+  );
 }
 
 /** `<n> B` for the size `_metadata` records of a state file of `uid`'s subtask. */

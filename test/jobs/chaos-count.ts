@@ -4,14 +4,19 @@
  * injected failures, each a FailingMap in its own chained map, armed in one attempt.
  * Every failure that fires is first appended to a log file, so a test can tell which
  * ones fired (a failure armed in an attempt that never runs, or that ends first, does not).
+ * Failures are placed by record counts and the `holdAt` gate, never by time.
  *
  * Parameters:
  * - `records` (100000), `prefixes` (40): the sequence 0..records-1, counted per `n % prefixes`
  * - `rate`: records per millisecond per source subtask (0 = as fast as possible)
  * - `failures`: `;`-separated `<attempt>:throw:<record>`, `<attempt>:exit-thread:<record>`
  *   or `<attempt>:restore` (fail while restoring state); records count on subtask 0
- * - `armAfterCheckpoint` (`false`): count records towards a failure only after the first
- *   checkpoint of the attempt completed, so that the next attempt surely restores
+ * - `holdAt`: each source subtask emits the first `holdAt` records of its range, then
+ *   waits until a checkpoint taken after them has completed; a failure at a later record
+ *   thus always comes after a completed checkpoint that holds at least `holdAt` records
+ *   of every subtask, whatever the scheduling (a restored reader past that point never waits)
+ * - `holdCheckpoints` (1): how many checkpoints taken during the hold must complete before
+ *   the sources go on (a huge number holds them until the job is canceled)
  * - `failureLog`: file to which each failure that fires appends one JSON line ({@link FiredFailure})
  * - `sink`: `collect` (default, as `counts`) or `jsonl` (into the directory `out`)
  */
@@ -66,13 +71,37 @@ export function formatFailures(specs: readonly FailureSpec[]): string {
   return specs.map((f) => (f.how === 'restore' ? `${f.attempt}:restore` : `${f.attempt}:${f.how}:${f.record}`)).join(';');
 }
 
-/** The integers 0..records-1 split as `fromSequence` splits them, at most `rate` per ms per subtask. */
+/**
+ * Where a source subtask holds (see `holdAt`). Source readers hear of no checkpoint, so the
+ * {@link CheckpointGate} chained right behind the source (same task, same thread) opens it.
+ */
+interface Gate {
+  /** The reader has emitted every record before the hold point and waits. */
+  reached: boolean;
+  /** The first checkpoint taken while the reader waited. */
+  coveringCheckpoint: number | undefined;
+  /** Checkpoints from `coveringCheckpoint` on that completed. */
+  completed: number;
+}
+
+/**
+ * The gates of this thread's source subtasks, by subtask index. A reader makes a fresh one
+ * when it is created, so an entry of an earlier attempt or run is never used.
+ */
+const gates = new Map<number, Gate>();
+
+/**
+ * The integers 0..records-1 split as `fromSequence` splits them, at most `rate` per ms per
+ * subtask, holding after the first `holdAt` of each subtask until the gate opens.
+ */
 class ThrottledSequence implements Source<number> {
   readonly boundedness = 'bounded' as const;
 
   constructor(
     private readonly records: number,
     private readonly rate: number,
+    private readonly holdAt: number | undefined,
+    private readonly holdCheckpoints: number,
   ) {}
 
   createReader(ctx: SourceReaderContext): SourceReader<number> {
@@ -82,16 +111,24 @@ class ThrottledSequence implements Source<number> {
     const start = i * base + Math.min(i, extra);
     const end = start + base + (i < extra ? 1 : 0); // exclusive
     const rate = this.rate;
+    const hold = this.holdAt === undefined ? undefined : Math.min(end, start + this.holdAt);
+    const gate: Gate = { reached: false, coveringCheckpoint: undefined, completed: 0 };
+    const needed = this.holdCheckpoints;
+    gates.set(i, gate);
     let next = start;
     let started: number | undefined;
     let emitted = 0;
     return {
       poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
         if (next >= end) return 'end';
-        let allowed = maxRecords;
+        if (next === hold && gate.completed < needed) {
+          gate.reached = true;
+          return 'idle';
+        }
+        let allowed = hold !== undefined && next < hold ? Math.min(maxRecords, hold - next) : maxRecords;
         if (rate > 0) {
           started ??= Date.now();
-          allowed = Math.min(maxRecords, Math.floor((Date.now() - started + 1) * rate) - emitted);
+          allowed = Math.min(allowed, Math.floor((Date.now() - started + 1) * rate) - emitted);
           if (allowed <= 0) return 'idle';
         }
         const from = next;
@@ -109,23 +146,44 @@ class ThrottledSequence implements Source<number> {
 }
 
 /**
- * A {@link FailingMap} that logs before it fires, and (with `armAfterCheckpoint`) passes
- * records to it only once a checkpoint of this attempt has completed.
+ * Opens its subtask's source {@link Gate}: notes the first checkpoint taken while the
+ * source waits (chained, so the source's position in that checkpoint is the hold point)
+ * and counts the completions of that checkpoint and later ones, which open the gate.
  */
-class LoggedFailingMap extends RichMapFunction<number, number> implements CheckpointedFunction, CheckpointListener {
+class CheckpointGate extends RichMapFunction<number, number> implements CheckpointedFunction, CheckpointListener {
+  private subtask = 0;
+
+  initializeState(ctx: FunctionInitializationContext): void {
+    this.subtask = ctx.getRuntimeContext().getIndexOfThisSubtask();
+  }
+
+  snapshotState(ctx: FunctionSnapshotContext): void {
+    const gate = gates.get(this.subtask);
+    if (gate?.reached && gate.coveringCheckpoint === undefined) gate.coveringCheckpoint = ctx.getCheckpointId();
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const gate = gates.get(this.subtask);
+    if (gate?.coveringCheckpoint !== undefined && checkpointId >= gate.coveringCheckpoint) gate.completed++;
+  }
+
+  map(n: number): number {
+    return n;
+  }
+}
+
+/** A {@link FailingMap} that logs before it fires. */
+class LoggedFailingMap extends RichMapFunction<number, number> implements CheckpointedFunction {
   private readonly inner: FailingMap<number>;
   private attempt = 0;
   private subtask = 0;
-  private counting: boolean;
   private seen = 0;
 
   constructor(
     private readonly spec: FailureSpec,
     private readonly log: string | undefined,
-    armAfterCheckpoint: boolean,
   ) {
     super();
-    this.counting = !armAfterCheckpoint;
     this.inner = new FailingMap<number>(
       spec.how === 'restore' ? { failOnRestore: true, attempts: [spec.attempt] } : { failAtRecord: spec.record, attempts: [spec.attempt], how: spec.how },
     );
@@ -142,16 +200,11 @@ class LoggedFailingMap extends RichMapFunction<number, number> implements Checkp
     this.inner.snapshotState(ctx);
   }
 
-  notifyCheckpointComplete(): void {
-    this.counting = true;
-  }
-
   override open(ctx: RuntimeContext): void {
     this.inner.open(ctx);
   }
 
   map(n: number): number {
-    if (!this.counting) return n;
     const spec = this.spec;
     if (spec.how !== 'restore' && this.armed() && ++this.seen === spec.record) {
       this.record({ attempt: this.attempt, how: spec.how, subtask: this.subtask, record: this.seen });
@@ -168,19 +221,21 @@ class LoggedFailingMap extends RichMapFunction<number, number> implements Checkp
   }
 }
 
-
 export default defineJob((env) => {
   const records = Number(env.getParameter('records', '100000'));
   const prefixes = Number(env.getParameter('prefixes', '40'));
   const rate = Number(env.getParameter('rate', '0'));
   const failures = parseFailures(env.getParameter('failures', ''));
-  const armAfterCheckpoint = env.getParameter('armAfterCheckpoint', 'false') === 'true';
+  const holdAtParameter = env.getParameter('holdAt');
+  const holdAt = holdAtParameter === undefined ? undefined : Number(holdAtParameter);
+  const holdCheckpoints = Number(env.getParameter('holdCheckpoints', '1'));
   const log = env.getParameter('failureLog');
   const sink = env.getParameter('sink', 'collect');
 
-  let stream = env.fromSource(new ThrottledSequence(records, rate), 'numbers').uid('numbers');
+  let stream = env.fromSource(new ThrottledSequence(records, rate, holdAt, holdCheckpoints), 'numbers').uid('numbers');
+  if (holdAt !== undefined) stream = stream.map(new CheckpointGate()).uid('checkpoint-gate');
   failures.forEach((spec, i) => {
-    stream = stream.map(new LoggedFailingMap(spec, log, armAfterCheckpoint)).uid(`chaos-${i}`);
+    stream = stream.map(new LoggedFailingMap(spec, log)).uid(`chaos-${i}`);
   });
   const counts = stream
     .keyBy((n) => `prefix-${n % prefixes}`)

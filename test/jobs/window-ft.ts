@@ -7,8 +7,10 @@
  * stopped, restored or rescaled.
  *
  * A FailingMap (eddy/testing) after the source throws once, in attempt 0, at the first
- * record with `seq >= failAt` after a checkpoint of that attempt completed, so the next
- * attempt restores windows in the middle of their contents.
+ * record with `seq >= failAt`. In attempt 0 the source holds before that record until a
+ * checkpoint taken there has completed, so the failure always fires, always after that
+ * checkpoint, and the next attempt restores windows in the middle of their contents,
+ * whatever the scheduling.
  *
  * Parameters:
  * - `window`: `tumbling` (size) or `sliding` (size, slide) — event time
@@ -32,14 +34,17 @@ import {
 } from 'eddy';
 import type {
   AggregateFunction,
+  CheckpointedFunction,
   CheckpointListener,
   Collector,
+  FunctionSnapshotContext,
   PollStatus,
   ProcessWindowContext,
   RuntimeContext,
   Source,
   SourceOutput,
   SourceReader,
+  SourceReaderContext,
   TimeWindow,
 } from 'eddy';
 import { FailingMap } from 'eddy/testing';
@@ -57,7 +62,17 @@ export interface WindowSum {
   readonly phase: number;
 }
 
-/** `[key, seq, 1]` for seq 0..perKey-1, every key at each seq, with timestamp seq; not splittable. */
+/**
+ * Where the source holds in attempt 0 (`failAt`). Source readers hear of no checkpoint, so
+ * the {@link FailAfterCheckpoint} map chained behind the source (same task) opens it. A
+ * reader makes a fresh one when it is created, so one of an earlier run is never used.
+ */
+let gate: { reached: boolean; coveringCheckpoint: number | undefined; open: boolean } | undefined;
+
+/**
+ * `[key, seq, 1]` for seq 0..perKey-1, every key at each seq, with timestamp seq; not
+ * splittable. In attempt 0, holds before the first record of seq `holdAt` until the gate opens.
+ */
 class KeyedSeqSource implements Source<Tally> {
   readonly maxParallelism = 1;
   readonly boundedness: 'bounded' | 'unbounded';
@@ -67,23 +82,31 @@ class KeyedSeqSource implements Source<Tally> {
     private readonly perKey: number,
     private readonly rate: number,
     private readonly idleAtEnd: boolean,
+    private readonly holdAt: number,
   ) {
     this.boundedness = idleAtEnd ? 'unbounded' : 'bounded';
   }
 
-  createReader(): SourceReader<Tally> {
+  createReader(ctx: SourceReaderContext): SourceReader<Tally> {
     const { keys, perKey, rate, idleAtEnd } = this;
     const total = keys * perKey;
+    const hold = this.holdAt > 0 && ctx.attemptNumber === 0 ? this.holdAt * keys : undefined;
+    const here = { reached: false, coveringCheckpoint: undefined, open: false };
+    gate = here;
     let next = 0;
     let started: number | undefined;
     let emittedHere = 0;
     return {
       poll(out: SourceOutput<Tally>, maxRecords: number): PollStatus {
         if (next >= total) return idleAtEnd ? 'idle' : 'end';
-        let allowed = maxRecords;
+        if (next === hold && !here.open) {
+          here.reached = true;
+          return 'idle';
+        }
+        let allowed = hold !== undefined && next < hold ? Math.min(maxRecords, hold - next) : maxRecords;
         if (rate > 0) {
           started ??= Date.now();
-          allowed = Math.min(maxRecords, Math.floor((Date.now() - started + 1) * rate * keys) - emittedHere);
+          allowed = Math.min(allowed, Math.floor((Date.now() - started + 1) * rate * keys) - emittedHere);
           if (allowed <= 0) return 'idle';
         }
         const from = next;
@@ -103,10 +126,12 @@ class KeyedSeqSource implements Source<Tally> {
   }
 }
 
-/** Fails once (attempt 0), at the first record with `seq >= failAt` after a checkpoint completed. */
-class FailAfterCheckpoint extends RichMapFunction<Tally, Tally> implements CheckpointListener {
+/**
+ * Fails once (attempt 0), at the first record with `seq >= failAt`, which the source sends
+ * only after a checkpoint taken while it held there completed (this map opens its gate).
+ */
+class FailAfterCheckpoint extends RichMapFunction<Tally, Tally> implements CheckpointedFunction, CheckpointListener {
   private readonly inner = new FailingMap<Tally>({ failAtRecord: 1, attempts: [0] });
-  private armed = false;
 
   constructor(private readonly failAt: number) {
     super();
@@ -116,12 +141,18 @@ class FailAfterCheckpoint extends RichMapFunction<Tally, Tally> implements Check
     this.inner.open(ctx);
   }
 
-  notifyCheckpointComplete(): void {
-    this.armed = true;
+  initializeState(): void {}
+
+  snapshotState(ctx: FunctionSnapshotContext): void {
+    if (gate?.reached && gate.coveringCheckpoint === undefined) gate.coveringCheckpoint = ctx.getCheckpointId();
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    if (gate?.coveringCheckpoint !== undefined && checkpointId >= gate.coveringCheckpoint) gate.open = true;
   }
 
   map(record: Tally): Tally {
-    return this.armed && record[1] >= this.failAt ? this.inner.map(record) : record;
+    return record[1] >= this.failAt ? this.inner.map(record) : record;
   }
 }
 
@@ -178,7 +209,7 @@ export default defineJob((env) => {
     onEvent: (_record, timestamp, output) => output.emitWatermark(timestamp - lag),
     onPeriodicEmit: () => {},
   }));
-  let records = env.fromSource(new KeyedSeqSource(keys, perKey, rate, idleAtEnd), 'keyed-seqs', strategy).uid('source').setParallelism(1);
+  let records = env.fromSource(new KeyedSeqSource(keys, perKey, rate, idleAtEnd, failAt), 'keyed-seqs', strategy).uid('source').setParallelism(1);
   if (failAt > 0) records = records.map(new FailAfterCheckpoint(failAt)).uid('fail').setParallelism(1);
 
   const assigner =

@@ -42,8 +42,7 @@ async function run(options: {
     await runJob(JOB, {
       execution: options.execution,
       slots: options.slots ?? 1,
-      batchSize: options.batchSize,
-      credits: options.credits,
+      testing: { batchSize: options.batchSize, credits: options.credits },
       parameters: { counters: key, records: String(RECORDS), work: String(options.work), topology: options.topology },
     });
   } finally {

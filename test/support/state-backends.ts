@@ -8,7 +8,8 @@
  * missing — except in CI. A backend named in `EDDY_TEST_BACKENDS` (or any, with `CI=true`)
  * that cannot run fails the suite instead.
  * Slow suites run their rocksdb variant on a representative subset of their cases
- * ({@link casesFor}); `EDDY_TEST_FULL_MATRIX=true` runs every case on every backend.
+ * ({@link casesFor}); `EDDY_TEST_FULL_MATRIX=true` (`npm run test:full`) runs every case
+ * on every backend.
  */
 import { isRocksDBAvailable } from '../../src/state/rocksdb/native/rocksdb-library.js';
 import { STATE_BACKEND_KINDS } from '../../src/state/state-backend-config.js';
@@ -61,6 +62,15 @@ export const FULL_MATRIX = process.env['EDDY_TEST_FULL_MATRIX'] === 'true';
  */
 export function casesFor<T>(backend: StateBackendKind, cases: readonly T[], representative: (testCase: T, index: number) => boolean): T[] {
   return backend === 'hashmap' || FULL_MATRIX ? [...cases] : cases.filter(representative);
+}
+
+/**
+ * The cases of a slow matrix that `npm test` runs on every backend: those `representative`
+ * keeps (each feature still covered); all of them with `EDDY_TEST_FULL_MATRIX=true`
+ * (`npm run test:full`). Combine with {@link casesFor} for the further rocksdb subset.
+ */
+export function matrixCases<T>(cases: readonly T[], representative: (testCase: T, index: number) => boolean): T[] {
+  return FULL_MATRIX ? [...cases] : cases.filter(representative);
 }
 
 /**

@@ -18,7 +18,7 @@ const job = defineJob((env) => {
 
 describe('AbortingSource', () => {
   it('fails the job at its marker, after emitting every item before it', async () => {
-    const error = await runJob(job, { execution: 'single-thread', batchSize: 7 }).catch((e: unknown) => e);
+    const error = await runJob(job, { execution: 'single-thread', testing: { batchSize: 7 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailureError);
     expect((error as TaskFailureError).userError.message).toBe('source aborted at item 1500');
   });
@@ -26,7 +26,7 @@ describe('AbortingSource', () => {
   it('replays exactly once after the failure when the job restarts from a checkpoint', async () => {
     const result = await runJob(job, {
       execution: 'single-thread',
-      batchSize: 7,
+      testing: { batchSize: 7 },
       checkpoint: { interval: 10, directory: dir },
       restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 0 },
     });

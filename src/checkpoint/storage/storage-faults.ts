@@ -21,7 +21,7 @@ export type StorageFaultCode = 'ENOSPC' | 'EIO' | 'EACCES';
  *
  * @example
  * // checkpoint 2 cannot write its state; the third state write of every storage instance fails
- * runJob(job, { storageFaults: { failStateWritesOfCheckpoints: [2], failNthStateWrite: 3 } })
+ * runJob(job, { testing: { storageFaults: { failStateWritesOfCheckpoints: [2], failNthStateWrite: 3 } } })
  */
 export interface StorageFaults {
   /**

@@ -13,6 +13,7 @@ import { wireThread } from '../../../src/runtime/task/task-wiring.js';
 import { FakeIncrementalBackend } from '../../support/fake-incremental-backend.js';
 import { newStorage } from '../storage/support.js';
 import { newCoordinator } from './support.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const backends: FakeIncrementalBackend[] = [];
 
@@ -27,13 +28,19 @@ function graph() {
   return env.toStreamGraph();
 }
 
-/** Steps every task round-robin, letting I/O run in between, until `done` or too many rounds. */
-async function driveUntil(tasks: readonly StreamTask[], done: () => boolean): Promise<void> {
-  for (let round = 0; round < 5_000 && !done(); round++) {
-    for (const t of tasks) await t.step();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  expect(done()).toBe(true);
+/**
+ * Steps every task round-robin, letting I/O (the storage's file writes) run in between,
+ * until `done`; fails at a deadline, never after a number of rounds (how many rounds the
+ * writes take depends on the machine's load).
+ */
+async function driveUntil(tasks: readonly StreamTask[], done: () => boolean, what: string): Promise<void> {
+  await waitUntil(done, {
+    what,
+    pollMs: 0,
+    step: async () => {
+      for (const t of tasks) await t.step();
+    },
+  });
 }
 
 describe('incremental checkpoints of running tasks', () => {
@@ -84,7 +91,7 @@ describe('incremental checkpoints of running tasks', () => {
       for (const b of backends) await b.flush(100);
 
       const first = job.coordinator.triggerCheckpoint()!;
-      await driveUntil(tasks, () => job.completed.length === 1 && backends.every((b) => b.completedNotices.includes(first)));
+      await driveUntil(tasks, () => job.completed.length === 1 && backends.every((b) => b.completedNotices.includes(first)), `checkpoint ${first} completed and every backend was told`);
 
       const metadata = await FileSystemCheckpointStorage.readCheckpoint(storage.checkpointDirectory(first));
       const keyed = metadata.operators.find((op) => op.uid === 'count')!.subtasks.map((s) => s.keyed as IncrementalKeyedStateHandle);
@@ -96,7 +103,7 @@ describe('incremental checkpoints of running tasks', () => {
 
       const second = job.coordinator.triggerCheckpoint()!;
       job.coordinator.receiveDecline(second, { vertexId: 0, subtaskIndex: 0 }, 'test');
-      await driveUntil(tasks, () => backends.every((b) => b.abortedNotices.includes(second)));
+      await driveUntil(tasks, () => backends.every((b) => b.abortedNotices.includes(second)), `every backend was told checkpoint ${second} was aborted`);
     } finally {
       for (const t of tasks) await t.cancel();
       job.coordinator.shutdown();

@@ -3,14 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Observation } from './jobs/observe.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 /** Polls `condition` until it holds; fails after a generous deadline (never a timed assertion). */
 export async function until(condition: () => boolean, what: string, deadlineMs = 30_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitUntil(condition, { what, timeoutMs: deadlineMs, pollMs: 2 });
 }
 
 /** Temporary directories, removed by `removeAll`. */

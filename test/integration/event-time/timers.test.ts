@@ -18,6 +18,7 @@ import type { BucketFired, Fired, ProcessingFired } from '../../jobs/timer-bucke
 import { TempDirs } from '../fault-tolerance/support.js';
 import { testJobPath } from '../support.js';
 import type { Execution } from '../support.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const JOB = testJobPath('timer-buckets');
 const KEYS = 10;
@@ -67,15 +68,18 @@ function misplaced(fired: readonly Fired[]): string[] {
 
 /** Waits until the sources have read `records` and the keyed operator has emitted `fired` records. */
 async function progressed(client: JobClient, records: number, fired = 0): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  const counts = () => {
     const vertices = client.details().vertices;
     const read = vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
-    const out = vertices.find((v) => v.operatorUids.includes('buckets'))?.recordsOut ?? 0;
-    if (read >= records && out >= fired) return;
-    if (Date.now() > deadline) throw new Error(`in 60 s the sources read ${read} of ${records} records and ${out} of ${fired} timers fired`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    return { read, out: vertices.find((v) => v.operatorUids.includes('buckets'))?.recordsOut ?? 0 };
+  };
+  await waitUntil(
+    () => {
+      const { read, out } = counts();
+      return read >= records && out >= fired;
+    },
+    { what: `the sources read ${records} records and ${fired} timers fired`, timeoutMs: 60_000, describe: () => JSON.stringify(counts()) },
+  );
 }
 
 /**
@@ -157,7 +161,7 @@ describe('timers through savepoints', () => {
     const AT = 60_000;
     // phase 1: processing time stands still at 0, so no processing-time timer fires (nor a periodic watermark)
     const first = await phaseOne(dir, 2, 'single-thread', {
-      extra: { clock: new ManualClock(0), parameters: { procTimerAt: String(AT) } },
+      extra: { testing: { clock: new ManualClock(0) }, parameters: { procTimerAt: String(AT) } },
     });
     expect(processingOf(first.output)).toEqual([]);
     expect(readdirSync(first.savepoint)).toContain('_metadata');
@@ -166,7 +170,7 @@ describe('timers through savepoints', () => {
     const client = await startJob(JOB, {
       parallelism: 3,
       execution: 'single-thread',
-      clock: new ManualClock(2 * AT),
+      testing: { clock: new ManualClock(2 * AT) },
       fromSavepoint: first.savepoint,
       progressIntervalMs: 20,
       parameters: { phase: '2', moreIdleAtEnd: 'true' },

@@ -27,7 +27,7 @@ async function start(clock: ManualClock, build: (env: StreamExecutionEnvironment
       .sinkTo(Sinks.collect('observed'))
       .uid('sink');
   });
-  const client = await startJob(job, { execution: 'single-thread', clock, onWarning: () => {} });
+  const client = await startJob(job, { execution: 'single-thread', testing: { clock }, onWarning: () => {} });
   const records = () => seen.filter((o) => o.kind === 'record').length;
   return { seen, client, records };
 }
@@ -159,7 +159,7 @@ describe('the clock option', () => {
     const job = defineJob((env) => {
       env.fromCollection([1]).sinkTo(Sinks.collect());
     });
-    await expect(startJob(job, { clock: new ManualClock(), jobModule: import.meta.url })).rejects.toThrow(ConfigError);
-    await expect(startJob(job, { clock: new ManualClock(), execution: 'threads', jobModule: import.meta.url })).rejects.toThrow(/single-thread/);
+    await expect(startJob(job, { testing: { clock: new ManualClock() }, jobModule: import.meta.url })).rejects.toThrow(ConfigError);
+    await expect(startJob(job, { testing: { clock: new ManualClock() }, execution: 'threads', jobModule: import.meta.url })).rejects.toThrow(/single-thread/);
   });
 });

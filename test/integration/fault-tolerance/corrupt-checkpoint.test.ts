@@ -36,7 +36,7 @@ describe.each(STATE_BACKENDS)('[%s] damaged checkpoints', (backend) => {
     parallelism: 2,
     execution: 'single-thread',
     stateBackend: stateBackendOption(backend, { fullCheckpoints: true }),
-    parameters: { records: String(RECORDS), rate: '40' },
+    parameters: { records: String(RECORDS) },
   } satisfies RunOptions;
 
   /** A canceled run's retained checkpoints: the newest with a flipped byte in a keyed state file. */
@@ -52,6 +52,8 @@ describe.each(STATE_BACKENDS)('[%s] damaged checkpoints', (backend) => {
     let client: JobClient | undefined;
     client = await startJob(CHAOS_COUNT, {
       ...JOB_OPTIONS,
+      // the sources hold after 5,000 records each until the cancel, so the job cannot end first
+      parameters: { records: String(RECORDS), holdAt: '5000', holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
       checkpoint: { interval: 20, retained: 2, retentionOnCancel: 'retain', directory },
       onCheckpoint: (stats) => {
         // checkpoints complete only after startJob has returned the client

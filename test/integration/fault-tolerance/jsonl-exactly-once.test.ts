@@ -22,13 +22,15 @@ import {
 import type { PrefixCount } from './support.js';
 import { STATE_BACKENDS } from '../../support/state-backends.js';
 
-const RECORDS = 150_000;
+const RECORDS = 40_000;
+/** Records of each source subtask before it waits for a completed checkpoint. */
+const HOLD_AT = 8_000;
 
 const dirs = new TempDirs('jsonl-exactly-once');
 afterAll(() => dirs.removeAll());
 
 describe.each(STATE_BACKENDS)('[%s] Sinks.jsonl with a failure', (backend) => {
-  it('commits exactly the failure-free records into part files and leaves no hidden file behind', { timeout: 60_000 }, async () => {
+  it('commits exactly the failure-free records into part files and leaves no hidden file behind', { timeout: 120_000 }, async () => {
     const dir = dirs.make();
     const out = join(dir, 'out');
     const result = await runJob(CHAOS_COUNT, {
@@ -37,17 +39,17 @@ describe.each(STATE_BACKENDS)('[%s] Sinks.jsonl with a failure', (backend) => {
       stateBackend: backend,
       parameters: {
         records: String(RECORDS),
-        rate: '60',
         sink: 'jsonl',
         out,
-        armAfterCheckpoint: 'true',
-        failures: formatFailures([{ attempt: 0, how: 'throw', record: 20_000 }]),
+        // the first attempt commits files (a checkpoint completes at the hold) before it fails
+        holdAt: String(HOLD_AT),
+        failures: formatFailures([{ attempt: 0, how: 'throw', record: HOLD_AT + 5_000 }]),
       },
       checkpoint: { interval: 20, directory: join(dir, 'checkpoints') },
       restartStrategy: RESTART_AT_ONCE,
     });
     expect(result.restarts).toBe(1);
-    expect(lastAttemptSourceRecords(result)).toBeLessThan(RECORDS);
+    expect(lastAttemptSourceRecords(result)).toBeLessThanOrEqual(RECORDS - 2 * HOLD_AT);
 
     const names = listDir(out);
     expect(names.filter((name) => !/^part-[A-Za-z0-9]+-\d+-\d+-\d+\.jsonl$/.test(name))).toEqual([]);

@@ -5,11 +5,12 @@
  * output must still equal the failure-free output, and every failure that fired must
  * have cost exactly one restart.
  *
- * The order is fixed so that every failure fires: checkpoint ids follow the clock, so the
- * only id sure to be taken in the first attempt is 1, and no checkpoint completes before
- * it fails; the failures of later attempts count their records only after a checkpoint
- * of their attempt completed (`armAfterCheckpoint`), so the attempt after them restores
- * state, which the restore failure needs.
+ * The order is fixed so that every failure fires: every source subtask holds after
+ * `HOLD_AT` records until a checkpoint taken there completes, so the first attempt cannot
+ * end before checkpoint 1 (the one whose state writes fail) fails it; the second attempt,
+ * starting over, completes a checkpoint at the hold before its failure, so every later
+ * attempt restores state (which the restore failure needs); and the failures count
+ * records, which the input has enough of for all of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,13 +30,15 @@ import {
 import type { FiredFailure, PrefixCount } from './support.js';
 import { STATE_BACKENDS } from '../../support/state-backends.js';
 
-const RECORDS = 200_000;
+const RECORDS = 100_000;
+/** Records of each source subtask before it waits for a completed checkpoint. */
+const HOLD_AT = 5_000;
 
 const dirs = new TempDirs('multiple-failures');
 afterAll(() => dirs.removeAll());
 
 describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', (backend) => {
-  it('stays exactly-once through a snapshot, two user-function, a restore and a thread-exit failure, restarting once for each', { timeout: 90_000 }, async () => {
+  it('stays exactly-once through a snapshot, two user-function, a restore and a thread-exit failure, restarting once for each', { timeout: 180_000 }, async () => {
     const dir = dirs.make();
     const failureLog = join(dir, 'failures.jsonl');
     const aborted: CheckpointStats[] = [];
@@ -45,8 +48,7 @@ describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', 
       stateBackend: backend,
       parameters: {
         records: String(RECORDS),
-        rate: '50',
-        armAfterCheckpoint: 'true',
+        holdAt: String(HOLD_AT),
         failureLog,
         failures: formatFailures([
           { attempt: 1, how: 'throw', record: 15_000 },
@@ -56,7 +58,7 @@ describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', 
         ]),
       },
       checkpoint: { interval: 20, directory: join(dir, 'checkpoints'), tolerableFailures: 0 },
-      storageFaults: { failStateWritesOfCheckpoints: [1] },
+      testing: { storageFaults: { failStateWritesOfCheckpoints: [1] } },
       onCheckpoint: (stats) => {
         if (stats.status === 'aborted') aborted.push(stats);
       },

@@ -51,8 +51,8 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
         parallelism: 2,
         execution: 'threads',
         stateBackend,
-        // throttled far below what it could do: it would run for a minute, so the cancel ends it
-        parameters: { records: '6000000', rate: '50' },
+        // the sources hold after 1,000 records each until the cancel ends the job
+        parameters: { records: '100000', holdAt: '1000', holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
         checkpoint: { interval: 10, retained: RETAINED, maxConcurrent: MAX_CONCURRENT, retentionOnCancel: 'retain', directory },
         onCheckpoint: (stats) => {
           if (stats.status !== 'completed') return;
@@ -92,7 +92,8 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
       parallelism: 2,
       execution: 'threads',
       stateBackend,
-      parameters: { records: '60000', rate: '50' },
+      // the sources hold until more checkpoints than are retained have completed, then finish
+      parameters: { records: '20000', holdAt: '1000', holdCheckpoints: String(RETAINED + 1) },
       checkpoint: { interval: 10, retained: RETAINED, directory },
       onCheckpoint: (stats) => {
         if (stats.status === 'completed') completed++;

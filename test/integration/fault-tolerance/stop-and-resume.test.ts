@@ -40,6 +40,8 @@ interface Cycle {
 /**
  * Runs the job once, from `fromSavepoint` if given; with `stopAfter`, cancels it as soon as
  * that many checkpoints completed (from inside `onCheckpoint`, so no later one can complete).
+ * A stopped run's sources hold at `holdAt` records of their range until the cancel, so the
+ * run can never end before its checkpoints complete, however slow the machine.
  */
 async function runOnce(
   backend: StateBackendKind,
@@ -47,7 +49,7 @@ async function runOnce(
   execution: Execution,
   dir: string,
   fromSavepoint: string | undefined,
-  stopAfter?: number,
+  stop?: { readonly after: number; readonly holdAt: number },
 ): Promise<Cycle> {
   const completed: number[] = [];
   let client: JobClient | undefined;
@@ -55,9 +57,14 @@ async function runOnce(
     parallelism: 2,
     execution,
     stateBackend: backend,
-    // slow enough that two checkpoints complete long before the input ends (RocksDB's
-    // checkpoints flush, copy and fsync files: they take longer)
-    parameters: { records: String(RECORDS), rate: backend === 'rocksdb' ? '10' : '40', sink, out: join(dir, 'out') },
+    // throttled, so records are in flight while checkpoints are taken
+    parameters: {
+      records: String(RECORDS),
+      rate: '40',
+      sink,
+      out: join(dir, 'out'),
+      ...(stop ? { holdAt: String(stop.holdAt), holdCheckpoints: String(Number.MAX_SAFE_INTEGER) } : {}),
+    },
     // the pause lets each commit reach the caller before the next checkpoint starts
     checkpoint: { interval: 20, minPauseMs: 20, retentionOnCancel: 'retain', directory: join(dir, 'checkpoints') },
     ...(fromSavepoint !== undefined ? { fromSavepoint } : {}),
@@ -69,7 +76,7 @@ async function runOnce(
       // resumed run commits this checkpoint's records. (A Sinks.collect run canceled later
       // would also deliver this checkpoint's records, and the resumed run would deliver
       // them again: the collect sink deduplicates commits within one run only.)
-      if (completed.length === stopAfter) void client!.cancel();
+      if (completed.length === stop?.after) void client!.cancel();
     },
   });
   return { result: await client.result, completed };
@@ -93,7 +100,8 @@ describe.each(STATE_BACKENDS)('[%s] stopping a job and resuming it from its reta
       const cycles: Cycle[] = [];
       let from: string | undefined;
       for (let stop = 0; stop < STOPS; stop++) {
-        const cycle = await runOnce(backend, sink, execution, dir, from, 2);
+        // each run holds further into the input than the one before, so every run makes progress
+        const cycle = await runOnce(backend, sink, execution, dir, from, { after: 2, holdAt: ((stop + 1) * RECORDS) / 2 / (STOPS + 2) });
         cycles.push(cycle);
         const { result, completed } = cycle;
         expect(result.status).toBe('canceled');

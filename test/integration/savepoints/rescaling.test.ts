@@ -20,6 +20,7 @@ import { testJobPath } from '../support.js';
 import type { Execution } from '../support.js';
 import { casesFor, STATE_BACKENDS } from '../../support/state-backends.js';
 import type { StateBackendKind } from '../../support/state-backends.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const JOB = testJobPath('rescale-sum');
 const KEYS = 42;
@@ -37,13 +38,8 @@ function expectedSum(key: number, records: number): number {
 }
 
 async function sourcesRead(client: JobClient, records: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const read = client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
-    if (read >= records) return;
-    if (Date.now() > deadline) throw new Error(`the sources read only ${read} of ${records} records in 60 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const read = () => client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
+  await waitUntil(() => read() >= records, { what: `the sources read ${records} records`, timeoutMs: 60_000, describe: () => `read ${read()}` });
 }
 
 /** Runs phase 1 at `parallelism` and stops it with a savepoint once all its records were read. */

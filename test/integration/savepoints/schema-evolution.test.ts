@@ -26,6 +26,7 @@ import type { CalibrationReport, Kelvin, SensorState } from '../../jobs/schema-e
 import { fingerprintTree, TempDirs } from '../fault-tolerance/support.js';
 import { testJobPath } from '../support.js';
 import type { Execution } from '../support.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const JOB = testJobPath('schema-evolution');
 const KEYS = 12;
@@ -38,13 +39,8 @@ type StateName = (typeof KEYED_STATES)[number] | (typeof OPERATOR_STATES)[number
 const ALL_STATES: readonly StateName[] = [...KEYED_STATES, ...OPERATOR_STATES];
 
 async function sourcesRead(client: JobClient, records: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const read = client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
-    if (read >= records) return;
-    if (Date.now() > deadline) throw new Error(`the sources read only ${read} of ${records} records in 60 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const read = () => client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
+  await waitUntil(() => read() >= records, { what: `the sources read ${records} records`, timeoutMs: 60_000, describe: () => `read ${read()}` });
 }
 
 /** Records the sources read in `phase`: restored sources have nothing left, the new one reads one per key. */

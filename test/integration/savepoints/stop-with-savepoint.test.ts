@@ -12,6 +12,7 @@ import type { JobClient } from 'eddy';
 import { CHAOS_COUNT, compareCounts, concatAll, exactly, expectedCounts, finalCounts, listDir, readCommittedJsonl, TempDirs } from '../fault-tolerance/support.js';
 import type { PrefixCount } from '../fault-tolerance/support.js';
 import type { Execution } from '../support.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const RECORDS = 200_000;
 const dirs = new TempDirs('savepoints');
@@ -19,16 +20,8 @@ afterAll(() => dirs.removeAll());
 
 /** Waits until the job's sources have read at least `records` records. */
 async function readAtLeast(client: JobClient, records: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const read = client
-      .details()
-      .vertices.filter((v) => v.isSource)
-      .reduce((n, v) => n + v.recordsIn, 0);
-    if (read >= records) return;
-    if (Date.now() > deadline) throw new Error(`the job read only ${read} records in 60 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const read = () => client.details().vertices.filter((v) => v.isSource).reduce((n, v) => n + v.recordsIn, 0);
+  await waitUntil(() => read() >= records, { what: `the sources read ${records} records`, timeoutMs: 60_000, describe: () => `read ${read()}` });
 }
 
 function params(dir: string, out: string) {

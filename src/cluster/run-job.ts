@@ -18,6 +18,7 @@ import type { StreamGraph } from '../runtime/graph/stream-graph.js';
 import type { StateBackendKind } from '../state/state-backend-config.js';
 import { checkStateBackendAvailable } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
+import { otherEddyCopiesWarning } from '../core/eddy-instances.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
 import type { ExceptionHistorySnapshot } from './exception-history.js';
@@ -102,6 +103,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const moduleUrl = o.jobModule ? toModuleUrl(o.jobModule) : typeof job === 'string' ? toModuleUrl(job) : job.moduleUrl;
   const logger = o.logger ?? createLogger({ level: o.logLevel, format: o.logFormat });
   const warn = guardCallback(o.onWarning, logger, 'onWarning') ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
+  const copies = otherEddyCopiesWarning();
+  if (copies !== undefined) warn(copies);
   // read first: a job that sets no maxParallelism takes the restored state's
   const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
   const planOptions: PlanOptions = {
@@ -109,7 +112,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     maxParallelism: o.maxParallelism,
     ...(initialRestore ? { restoredMaxParallelism: restoredMaxParallelism(initialRestore.metadata) } : {}),
   };
-  const streamGraph = buildStreamGraph(definition, o.parameters);
+  const streamGraph = buildStreamGraph(definition, { parameters: o.parameters, parallelism: o.parallelism });
   const jobGraph = buildJobGraph(streamGraph, planOptions);
   if (o.execution === 'threads' && !moduleUrl) {
     throw new JobDefinitionError(

@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The built package (what tests import as 'eddy') runs in Node itself, not through
+    // Vite: a job module it loads then resolves 'eddy' the way it does under `eddy run`
+    // (the runtime's resolve hooks), from any folder.
+    server: { deps: { external: [/\/dist\//] } },
   },
 });

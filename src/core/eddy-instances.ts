@@ -15,8 +15,6 @@ export interface EddyInstance {
   readonly moduleUrl: string;
   /** The copy's `version` from its package.json, or `'unknown'`. */
   readonly version: string;
-  /** How it was loaded: as ES modules, or compiled to CommonJS (by tsx for a CommonJS job). */
-  readonly format: 'esm' | 'commonjs';
 }
 
 const REGISTRY = Symbol.for('eddy.instances');
@@ -26,8 +24,6 @@ export const thisEddy: EddyInstance = Object.freeze({
   packageUrl: new URL('../../', import.meta.url).href,
   moduleUrl: import.meta.url,
   version: packageVersion(new URL('../../package.json', import.meta.url)),
-  // only CommonJS wraps a module in a function that defines __filename
-  format: typeof __filename === 'string' ? 'commonjs' : 'esm',
 });
 
 registry().push(thisEddy);
@@ -49,7 +45,13 @@ export function otherEddyInstances(): readonly EddyInstance[] {
 export function otherEddyCopiesWarning(): string | undefined {
   const others = otherEddyInstances();
   if (others.length === 0) return undefined;
-  const copies = others.map(describeEddyInstance).join(', ');
+  const copies = others
+    .map((other) =>
+      other.packageUrl === thisEddy.packageUrl
+        ? `${describeEddyInstance(other)}, the same package loaded a second time (compiled to CommonJS, or under another URL)`
+        : describeEddyInstance(other),
+    )
+    .join('; ');
   return (
     `the job loaded ${others.length === 1 ? 'another copy' : `${others.length} other copies`} of Eddy (${copies}) ` +
     `beside the runtime's own (${describeEddyInstance(thisEddy)}); the job runs, but the copies share no module state ` +
@@ -58,10 +60,10 @@ export function otherEddyCopiesWarning(): string | undefined {
   );
 }
 
-/** `eddy 0.1.0 at /path/to/eddy/ (esm)` */
+/** `eddy 0.1.0 at /path/to/eddy/` */
 export function describeEddyInstance(instance: EddyInstance): string {
   const where = instance.packageUrl.startsWith('file:') ? new URL(instance.packageUrl).pathname : instance.packageUrl;
-  return `eddy ${instance.version} at ${where} (${instance.format})`;
+  return `eddy ${instance.version} at ${where}`;
 }
 
 function registry(): EddyInstance[] {

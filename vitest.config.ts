@@ -8,5 +8,9 @@ export default defineConfig({
     pool: 'forks',
     // a private TMPDIR per run, and a report of what tests leave in it (test/support/leftover-check.ts)
     globalSetup: ['test/support/leftover-check.ts'],
+    // The built package (what tests import as 'eddy') runs in Node itself, not through
+    // Vite: a job module it loads then resolves 'eddy' the way it does under `eddy run`
+    // (the runtime's resolve hooks), from any folder.
+    server: { deps: { external: [/\/dist\//] } },
   },
 });

@@ -20,10 +20,15 @@ import type { WatermarkStrategy } from './watermark-strategy.js';
 /** Default of {@link StreamExecutionEnvironment.setAutoWatermarkInterval} (ms), as Flink's. */
 const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
 
+/** The parallelism of operators when neither the run nor the job sets one. */
+export const DEFAULT_PARALLELISM = 1;
+
 /** What the runner passes in when it builds the graph. */
 export interface EnvironmentContext {
   /** Job parameters (`--set key=value`). */
   readonly parameters: ReadonlyMap<string, string>;
+  /** The run's default parallelism (`--parallelism`, `RunOptions.parallelism`), which overrides the job's. */
+  readonly parallelism?: number | undefined;
 }
 
 /** The environment a job is built in (Flink's StreamExecutionEnvironment). */
@@ -49,9 +54,13 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
-  /** The default parallelism set by the job, if any. */
-  getParallelism(): number | undefined {
-    return this.parallelism;
+  /**
+   * The default parallelism the job's operators run with: the run's (`--parallelism`,
+   * `RunOptions.parallelism`), else the job's own {@link StreamExecutionEnvironment.setParallelism},
+   * else 1. An operator's own `setParallelism` and a source's limit may still lower it.
+   */
+  getParallelism(): number {
+    return this.context.parallelism ?? this.parallelism ?? DEFAULT_PARALLELISM;
   }
 
   /**
@@ -176,7 +185,7 @@ export class StreamExecutionEnvironment {
   toStreamGraph(): StreamGraph {
     return {
       nodes: this.nodes,
-      defaultParallelism: this.parallelism ?? 1,
+      defaultParallelism: this.parallelism ?? DEFAULT_PARALLELISM,
       maxParallelism: this.maxParallelism,
       checkpoint: this.checkpoint,
       restartStrategy: this.restartStrategy,

@@ -4,6 +4,7 @@
  * its own. Two tags with the same id are the same side output. Side outputs that no
  * stream reads are dropped.
  */
+import { defineBrand } from '../core/brand.js';
 import { JobDefinitionError } from '../core/errors.js';
 
 export class OutputTag<T> {
@@ -17,4 +18,12 @@ export class OutputTag<T> {
   toString(): string {
     return `OutputTag(${this.id})`;
   }
+}
+
+const OUTPUT_TAG = defineBrand<OutputTag<unknown>>('output-tag');
+OUTPUT_TAG.mark(OutputTag.prototype);
+
+/** Whether `value` is an {@link OutputTag} (made by any copy of Eddy). */
+export function isOutputTag(value: unknown): value is OutputTag<unknown> {
+  return OUTPUT_TAG.is(value);
 }

@@ -25,7 +25,7 @@ import {
   singleValueProcessFunction,
   type InternalWindowFunction,
 } from './operators/window-operator-functions.js';
-import { OutputTag } from './output-tag.js';
+import { isOutputTag, type OutputTag } from './output-tag.js';
 import type { ProcessWindowFunctionLike, WindowFunction } from './process-window-function.js';
 import type { WindowAssigner } from './windowing/assigners/window-assigner.js';
 import { isMergingWindowAssigner } from './windowing/assigners/merging-window-assigner.js';
@@ -107,7 +107,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
    * timestamps, instead of dropping them. Read them with `result.getSideOutput(tag)`.
    */
   sideOutputLateData(tag: OutputTag<T>): this {
-    if (!(tag instanceof OutputTag)) {
+    if (!isOutputTag(tag)) {
       throw new JobDefinitionError('sideOutputLateData(tag): the tag must be an OutputTag (new OutputTag<T>(id))');
     }
     this.lateDataTag = tag;

@@ -10,7 +10,7 @@ import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
 import { startJob } from '../cluster/run-job.js';
 import { DEFAULT_RESTART_DELAY_MS, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import type { RunOptions } from '../cluster/run-options.js';
-import { EddyError, TaskFailureError } from '../core/errors.js';
+import { isEddyError, TaskFailureError } from '../core/errors.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../core/logging/logger.js';
 import type { LogFormat, LogLevel } from '../core/logging/logger.js';
 import { SAME_FAILURE_THRESHOLD } from '../cluster/repeated-failure-detector.js';
@@ -225,7 +225,7 @@ export function oneLine(error: unknown): string {
     const where = userFrame(error.userError.stack);
     return `job failed: ${flatten(error.message)}${where ? ` (at ${where})` : ''}`;
   }
-  if (error instanceof EddyError) return flatten(error.message);
+  if (isEddyError(error)) return flatten(error.message);
   if (error instanceof Error) return `${error.name}: ${flatten(error.message)}`;
   return flatten(String(error));
 }

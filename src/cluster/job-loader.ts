@@ -9,19 +9,24 @@ import { pathToFileURL } from 'node:url';
 import { JobDefinitionError } from '../core/errors.js';
 import { isJobDefinition, moduleLabel } from '../api/define-job.js';
 import type { JobDefinition } from '../api/define-job.js';
-import { StreamExecutionEnvironment } from '../api/environment.js';
+import { StreamExecutionEnvironment, type EnvironmentContext } from '../api/environment.js';
 import type { StreamGraph } from '../runtime/graph/stream-graph.js';
+import { registerEddyResolution } from './eddy-resolution.js';
 
 let tsxRegistered: Promise<void> | undefined;
 
 /**
  * Lets this thread import `.ts` files. Both tsx hooks are registered: a `.ts` file in a
  * package without `"type": "module"` is compiled to CommonJS and loaded by `require`.
+ * Then `eddy` is made to resolve to this runtime's copy in both formats, so a job may
+ * live in any folder, with or without a package.json or node_modules.
  */
 export function registerTypeScript(): Promise<void> {
-  tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+  tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(async ([esm, cjs]) => {
     cjs.register();
     esm.register();
+    // after tsx: hooks registered later run first
+    await registerEddyResolution();
   });
   return tsxRegistered;
 }
@@ -59,9 +64,9 @@ export async function loadJobModule(pathOrUrl: string): Promise<JobDefinition> {
   return job;
 }
 
-/** Calls the job's builder on a fresh environment. */
-export function buildStreamGraph(job: JobDefinition, parameters: ReadonlyMap<string, string>): StreamGraph {
-  const env = new StreamExecutionEnvironment({ parameters });
+/** Calls the job's builder on a fresh environment, given the run's parameters and parallelism. */
+export function buildStreamGraph(job: JobDefinition, context: EnvironmentContext): StreamGraph {
+  const env = new StreamExecutionEnvironment(context);
   const result = job.build(env) as unknown;
   if (result instanceof Promise) {
     throw new JobDefinitionError('the job builder must be synchronous: every thread builds the same graph from it');

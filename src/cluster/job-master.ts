@@ -313,7 +313,7 @@ export class JobMaster {
       logger: this.log,
     };
     if (this.spec.execution === 'single-thread') {
-      attempt = await startOnThisThread({ ...common, job: this.spec.job }, events);
+      attempt = await startOnThisThread({ ...common, job: this.spec.job, parallelism: this.spec.planOptions.parallelism }, events);
     } else {
       if (!this.spec.jobModuleUrl) throw new JobFailedError('no job module to load in worker threads');
       attempt = await startOnWorkerThreads(

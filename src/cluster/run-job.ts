@@ -20,6 +20,7 @@ import type { StateBackendKind } from '../state/state-backend-config.js';
 import { markJobCheckpointDirectory, removeCheckpointLeftovers } from '../checkpoint/storage/checkpoint-leftovers.js';
 import { checkStateBackendAvailable, removeStateBackendLeftovers } from '../state/state-backend-factory.js';
 import { buildStreamGraph, loadJobModule, toModuleUrl } from './job-loader.js';
+import { otherEddyCopiesWarning } from '../core/eddy-instances.js';
 import { JobMaster } from './job-master.js';
 import type { JobStatus } from './job-master.js';
 import type { ExceptionHistorySnapshot } from './exception-history.js';
@@ -120,6 +121,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const warn = guardCallback(o.onWarning, logger, 'onWarning') ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
   // leftovers of crashed runs (never of a live process), before this run adds its own
   await removeStateBackendLeftovers(o.stateBackend, warn);
+  const copies = otherEddyCopiesWarning();
+  if (copies !== undefined) warn(copies);
   // read first: a job that sets no maxParallelism takes the restored state's
   const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
   const planOptions: PlanOptions = {
@@ -127,7 +130,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     maxParallelism: o.maxParallelism,
     ...(initialRestore ? { restoredMaxParallelism: restoredMaxParallelism(initialRestore.metadata) } : {}),
   };
-  const streamGraph = buildStreamGraph(definition, o.parameters);
+  const streamGraph = buildStreamGraph(definition, { parameters: o.parameters, parallelism: o.parallelism });
   const jobGraph = buildJobGraph(streamGraph, planOptions);
   if (o.execution === 'threads' && !moduleUrl) {
     throw new JobDefinitionError(

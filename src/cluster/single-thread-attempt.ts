@@ -9,7 +9,10 @@ import { buildStreamGraph } from './job-loader.js';
 import { ThreadTasks } from './thread-tasks.js';
 
 /** Starts the attempt; resolves once every task is open and running. */
-export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobDefinition }, events: AttemptEvents): Promise<RunningAttempt> {
+export async function startOnThisThread(
+  spec: AttemptSpec & { readonly job: JobDefinition; readonly parallelism: number | undefined },
+  events: AttemptEvents,
+): Promise<RunningAttempt> {
   let ended = false;
   const fail = (error: Error) => {
     if (ended) return;
@@ -31,7 +34,7 @@ export async function startOnThisThread(spec: AttemptSpec & { readonly job: JobD
       restore: spec.restore,
       stateBackend: spec.stateBackend,
       logger: spec.logger.child({ attempt: spec.attemptNumber }),
-      buildGraph: () => buildStreamGraph(spec.job, spec.parameters),
+      buildGraph: () => buildStreamGraph(spec.job, { parameters: spec.parameters, parallelism: spec.parallelism }),
       emitToCoordinator: (channel, payload) => events.collect(channel, payload),
       send: () => {
         throw new Error('a single-threaded run has no peers');

@@ -65,7 +65,8 @@ async function deploy(requestId: number, d: WorkerDeployment, peers: readonly (M
   logger = logger.child({ attempt: d.attemptNumber, slot: d.slot });
   const job = await loadJobModule(d.jobModuleUrl);
   const parameters = new Map(d.parameters);
-  const built = buildJobGraph(buildStreamGraph(job, parameters), d.planOptions);
+  const context = { parameters, parallelism: d.planOptions.parallelism };
+  const built = buildJobGraph(buildStreamGraph(job, context), d.planOptions);
   if (built.fingerprint !== d.jobGraph.fingerprint) {
     throw new JobDefinitionError(
       `worker thread ${d.slot} built a different graph from the job module than the coordinator did; the job builder must be deterministic (no randomness, time or environment-dependent operators)`,
@@ -87,7 +88,7 @@ async function deploy(requestId: number, d: WorkerDeployment, peers: readonly (M
       restore: d.restore ? new Map(d.restore) : undefined,
       stateBackend: d.stateBackend,
       logger,
-      buildGraph: () => buildStreamGraph(job, parameters),
+      buildGraph: () => buildStreamGraph(job, context),
       emitToCoordinator: (channel, records) => post({ type: 'collect', channel, records }),
       send: (slot, m, transfer) => peers[slot]!.postMessage(m, transfer ?? []),
       events: {

@@ -3,6 +3,7 @@
  * cross a thread boundary: {@link toWireError} flattens it, {@link fromWireError}
  * rebuilds the same class on the other side.
  */
+import { defineBrand } from './brand.js';
 
 /** Base class of every error Eddy throws on purpose. */
 export class EddyError extends Error {
@@ -10,6 +11,18 @@ export class EddyError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+const EDDY_ERROR = defineBrand<EddyError>('error');
+EDDY_ERROR.mark(EddyError.prototype);
+
+/**
+ * Whether `value` is an {@link EddyError} thrown by any copy of Eddy (a job may bring its
+ * own copy, whose classes `instanceof` does not recognise). With `name`, also whether it is
+ * that class (`isEddyError(e, 'RestoreError')`): names are stable.
+ */
+export function isEddyError(value: unknown, name?: string): value is EddyError {
+  return EDDY_ERROR.is(value) && (name === undefined || value.name === name);
 }
 
 /** The job module or the graph it builds is invalid (bad parallelism, missing default export…). */

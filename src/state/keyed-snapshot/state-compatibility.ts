@@ -4,8 +4,7 @@
  * kind, same serializers, and a version that is equal or can be migrated.
  */
 import { RestoreError, StateAccessError } from '../../core/errors.js';
-import type { StateDescriptor, StateKind } from '../descriptors.js';
-import { MapStateDescriptor } from '../descriptors.js';
+import type { MapStateDescriptor, StateDescriptor, StateKind } from '../descriptors.js';
 import { copyValue } from '../copy-value.js';
 import { defaultSerializer, type TypeSerializer } from '../serializer.js';
 import { canonicalKeySerializer } from './canonical-key-serializer.js';
@@ -28,8 +27,9 @@ export interface DescribedState {
 /** The header entry and serializers for `descriptor`. */
 export function describeState(descriptor: StateDescriptor<unknown>): DescribedState {
   const value = (descriptor.serializer ?? defaultSerializer<unknown>()) as TypeSerializer<unknown>;
-  const isMap = descriptor instanceof MapStateDescriptor;
-  const userKey = ((isMap ? descriptor.keySerializer : undefined) ?? canonicalKeySerializer) as TypeSerializer<unknown>;
+  // by kind, not instanceof: the descriptor may come from another copy of Eddy than the backend
+  const isMap = descriptor.kind === 'map';
+  const userKey = ((isMap ? (descriptor as MapStateDescriptor<unknown, unknown>).keySerializer : undefined) ?? canonicalKeySerializer) as TypeSerializer<unknown>;
   return {
     meta: {
       name: descriptor.name,

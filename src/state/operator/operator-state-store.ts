@@ -4,7 +4,7 @@
  * plain bytes and restores that wait for a descriptor to claim each state.
  */
 import { RestoreError, StateAccessError, StateSerializationError } from '../../core/errors.js';
-import { ListStateDescriptor, MapStateDescriptor, type StateDescriptor } from '../descriptors.js';
+import type { ListStateDescriptor, MapStateDescriptor, StateDescriptor, StateKind } from '../descriptors.js';
 import { defaultSerializer, type TypeSerializer } from '../serializer.js';
 import { kindChangedProblem } from '../restore-problems.js';
 import type { BroadcastState, ListState } from '../state.js';
@@ -90,7 +90,7 @@ export class OperatorStateStore {
    * @throws {@link StateAccessError} / {@link RestoreError} as {@link OperatorStateStore.getListState}
    */
   getBroadcastState<K, V>(desc: MapStateDescriptor<K, V>): BroadcastState<K, V> {
-    this.checkKind(desc, MapStateDescriptor, 'MapStateDescriptor', 'broadcast');
+    this.checkKind(desc, 'map', 'MapStateDescriptor', 'broadcast');
     const existing = this.existing(desc.name, 'broadcast');
     if (existing !== undefined) return existing.state as OperatorBroadcastState<K, V>;
     const state = new OperatorBroadcastState<K, V>(desc.name);
@@ -185,7 +185,7 @@ export class OperatorStateStore {
   }
 
   private listState<T>(desc: ListStateDescriptor<T>, mode: 'split' | 'union'): ListState<T> {
-    this.checkKind(desc, ListStateDescriptor, 'ListStateDescriptor', mode);
+    this.checkKind(desc, 'list', 'ListStateDescriptor', mode);
     const existing = this.existing(desc.name, mode);
     if (existing !== undefined) return existing.state as OperatorListState<T>;
     const state = new OperatorListState<T>(desc.name);
@@ -202,11 +202,12 @@ export class OperatorStateStore {
 
   private checkKind(
     desc: StateDescriptor<unknown>,
-    expected: abstract new (...args: never[]) => StateDescriptor<unknown>,
+    expected: StateKind,
     expectedName: string,
     mode: OperatorStateMode,
   ): void {
-    if (!(desc instanceof expected)) {
+    // by kind, not instanceof: the descriptor may come from another copy of Eddy than the store
+    if ((desc as { kind?: unknown } | undefined)?.kind !== expected) {
       const given = desc as { kind?: unknown; name?: unknown } | undefined;
       throw new StateAccessError(
         `${this.where}operator state '${String(given?.name)}': ${ACCESSORS[mode]} needs a ${expectedName}, ` +

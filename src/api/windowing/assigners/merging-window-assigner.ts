@@ -3,6 +3,7 @@
  * `MergingWindowAssigner`: each element gets a window of its own, and the window
  * operator merges the windows that overlap, together with their state and triggers.
  */
+import { defineBrand } from '../../../core/brand.js';
 import type { Window } from '../windows/window.js';
 import { WindowAssigner } from './window-assigner.js';
 
@@ -21,9 +22,15 @@ export abstract class MergingWindowAssigner<T, W extends Window> extends WindowA
   abstract mergeWindows(windows: Iterable<W>, callback: MergeCallback<W>): void;
 }
 
-/** Whether `assigner` merges its windows (the window operator then keeps a {@link MergingWindowSet}). */
+const MERGING_WINDOW_ASSIGNER = defineBrand<MergingWindowAssigner<unknown, Window>>('merging-window-assigner');
+MERGING_WINDOW_ASSIGNER.mark(MergingWindowAssigner.prototype);
+
+/**
+ * Whether `assigner` merges its windows (the window operator then keeps a {@link MergingWindowSet}).
+ * A brand, not `instanceof`: the assigner may come from another copy of Eddy than the operator.
+ */
 export function isMergingWindowAssigner<T, W extends Window>(
   assigner: WindowAssigner<T, W>,
 ): assigner is MergingWindowAssigner<T, W> {
-  return assigner instanceof MergingWindowAssigner;
+  return MERGING_WINDOW_ASSIGNER.is(assigner);
 }

@@ -3,6 +3,7 @@
  * never ends, so it only fires through a trigger that is not about time (a count
  * trigger) or at the end of input.
  */
+import { defineBrand } from '../../../core/brand.js';
 import { StateSerializationError } from '../../../core/errors.js';
 import type { Key } from '../../../core/key-encoding.js';
 import { Window, type WindowCodec } from './window.js';
@@ -52,10 +53,18 @@ export class GlobalWindow extends Window {
   }
 
   equals(other: unknown): boolean {
-    return other instanceof GlobalWindow;
+    return isGlobalWindow(other);
   }
 
   override toString(): string {
     return 'GlobalWindow';
   }
+}
+
+const GLOBAL_WINDOW = defineBrand<GlobalWindow>('global-window');
+GLOBAL_WINDOW.mark(GlobalWindow.prototype);
+
+/** Whether `value` is the {@link GlobalWindow} (of any copy of Eddy). */
+export function isGlobalWindow(value: unknown): value is GlobalWindow {
+  return GLOBAL_WINDOW.is(value);
 }

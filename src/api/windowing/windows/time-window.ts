@@ -2,6 +2,7 @@
  * A window over a range of time, `[start, end)` in milliseconds (Flink's `TimeWindow`),
  * used by the tumbling, sliding and session assigners in event time and processing time.
  */
+import { defineBrand } from '../../../core/brand.js';
 import { StateSerializationError } from '../../../core/errors.js';
 import type { Key } from '../../../core/key-encoding.js';
 import type { MergeCallback } from '../assigners/merging-window-assigner.js';
@@ -59,7 +60,7 @@ export class TimeWindow extends Window {
   }
 
   equals(other: unknown): boolean {
-    return other instanceof TimeWindow && other.start === this.start && other.end === this.end;
+    return isTimeWindow(other) && other.start === this.start && other.end === this.end;
   }
 
   /**
@@ -118,6 +119,14 @@ export class TimeWindow extends Window {
     }
     if (cover !== undefined && run.length > 1) callback(run, cover);
   }
+}
+
+const TIME_WINDOW = defineBrand<TimeWindow>('time-window');
+TIME_WINDOW.mark(TimeWindow.prototype);
+
+/** Whether `value` is a {@link TimeWindow} (made by any copy of Eddy). */
+export function isTimeWindow(value: unknown): value is TimeWindow {
+  return TIME_WINDOW.is(value);
 }
 
 function describe(value: unknown): string {

@@ -12,84 +12,35 @@
  * output). A stop-with-savepoint ends every source, then takes the final checkpoint as
  * a savepoint; its completion is announced, sinks commit, and the tasks finish.
  *
+ * A savepoint's directory is created before the savepoint is triggered
+ * ({@link SavepointPreparations}), so a target that cannot be written fails that savepoint
+ * alone and never holds periodic checkpoints back or keeps the job from ending.
+ *
  * Retained checkpoints and the shared files of incremental checkpoints are kept by
  * {@link RetainedCheckpoints}: acknowledgements register their shared files for their
  * pending checkpoint, and an abort or a subsumption deletes those no checkpoint holds.
+ *
+ * Time comes from a {@link CheckpointScheduler} (real timers by default, a manual one in
+ * tests); the coordinator uses no global timer.
  */
 import { CheckpointError } from '../core/errors.js';
-import type { CheckpointOptions, CheckpointBarrier } from '../runtime/io/channel-event.js';
-import type { CheckpointConfig } from './checkpoint-config.js';
-import type { CheckpointMetadata, TaskCheckpointAck } from './checkpoint-metadata.js';
+import type { CheckpointOptions, CheckpointBarrier } from './barrier/checkpoint-barrier.js';
+import type { TaskCheckpointAck } from './checkpoint-metadata.js';
+import { SYSTEM_CHECKPOINT_SCHEDULER } from './checkpoint-scheduler.js';
+import type { CheckpointScheduler, ScheduledTask } from './checkpoint-scheduler.js';
 import type { CheckpointCounts, CheckpointStats } from './checkpoint-stats.js';
-import { pendingCheckpointMetadata, pendingCheckpointStats } from './pending-checkpoint.js';
-import type { PendingCheckpoint, SavepointRequest } from './pending-checkpoint.js';
+import { PendingCheckpoint, pendingCheckpointMetadata, pendingCheckpointStats } from './pending-checkpoint.js';
+import type { SavepointRequest } from './pending-checkpoint.js';
 import { incrementalHandlesOf, RetainedCheckpoints } from './retained-checkpoints.js';
-import type { CompletedCheckpoint, RetainedCheckpointStorage } from './retained-checkpoints.js';
+import type { CompletedCheckpoint } from './retained-checkpoints.js';
+import { SavepointPreparations } from './savepoint-preparations.js';
 import type { SharedStateRegistry } from './storage/shared-state-registry.js';
+import { SAVEPOINT_DIRECTORY_TIMEOUT_MS } from './coordinator-contracts.js';
+import type { CheckpointGateway, CoordinatorListener, CoordinatorOperator, CoordinatorOptions, CoordinatorSettings, CoordinatorStorage, CoordinatorTask, SavepointStorage } from './coordinator-contracts.js';
 
 export type { CompletedCheckpoint } from './retained-checkpoints.js';
-
-/** The checkpoint settings the coordinator uses. */
-export type CoordinatorSettings = Pick<
-  CheckpointConfig,
-  'interval' | 'mode' | 'timeoutMs' | 'minPauseMs' | 'maxConcurrent' | 'tolerableFailures' | 'retained'
->;
-
-/** The part of checkpoint storage the coordinator uses. */
-export interface CoordinatorStorage extends RetainedCheckpointStorage {
-  writeMetadata(metadata: CheckpointMetadata): Promise<string>;
-}
-
-/** How the coordinator reaches the tasks of the running attempt. */
-export interface CheckpointGateway {
-  /** Sends barrier n to every source task. */
-  triggerCheckpoint(barrier: CheckpointBarrier): void;
-  /** Asks every task for its final snapshot (no barrier flows: all input has ended). */
-  triggerFinalCheckpoint(barrier: CheckpointBarrier): void;
-  notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void;
-  notifyCheckpointAborted(checkpointId: number): void;
-  /**
-   * Ends every source's input now (stop-with-savepoint). With `drain` the operators
-   * finish as at the end of a bounded input; without it they end as they are.
-   */
-  stopSources(drain: boolean): void;
-}
-
-/** Where savepoints are completed (the coordinator side of savepoint storage). */
-export interface SavepointStorage {
-  /** A new directory under `parent` for one savepoint (absolute). */
-  newDirectory(parent: string): string;
-  writeMetadata(directory: string, metadata: CheckpointMetadata): Promise<void>;
-  /**
-   * Removes what a savepoint that failed wrote: never one with a `_metadata`, unless
-   * `reportedFailed` (it was aborted, and its requester told so, while `_metadata` was written).
-   */
-  discardFailed(directory: string, reportedFailed?: boolean): Promise<void>;
-}
-
-/** A task of the job, as the coordinator counts acknowledgements. */
-export interface CoordinatorTask {
-  readonly vertexId: number;
-  readonly subtaskIndex: number;
-}
-
-/** An operator of the job, as the metadata names it. */
-export interface CoordinatorOperator {
-  readonly uid: string;
-  readonly name: string;
-  readonly parallelism: number;
-  readonly maxParallelism: number;
-}
-
-/** What the coordinator tells the job master. */
-export interface CoordinatorListener {
-  /** More checkpoints failed in a row than tolerated, or the final checkpoint failed: fail the attempt. */
-  onFailure(error: CheckpointError): void;
-  onCheckpointCompleted?(stats: CheckpointStats): void;
-  onCheckpointAborted?(stats: CheckpointStats): void;
-  /** A deletion of checkpoint files failed (files stay behind; no checkpoint is affected): log it. */
-  onCleanupFailed?(what: string, error: unknown): void;
-}
+// what the cluster layer imports from here
+export type { CheckpointGateway, CoordinatorOperator, CoordinatorTask } from './coordinator-contracts.js';
 
 /** A stop-with-savepoint between the stop of the sources and the final savepoint. */
 interface StopRequest extends SavepointRequest {
@@ -101,15 +52,24 @@ const HISTORY = 50;
 /** Coordinates the checkpoints of one job across all its attempts. */
 export class CheckpointCoordinator {
   private nextId: number;
+  /** Checkpoints and savepoints in flight, until they complete or are aborted. */
   private readonly pending = new Map<number, PendingCheckpoint>();
   private readonly history: CheckpointStats[] = [];
   private readonly counts = { triggered: 0, completed: 0, aborted: 0 };
   private gateway: CheckpointGateway | undefined;
   private readonly ended = new Set<string>();
   private consecutiveFailures = 0;
-  private lastCompletion = 0;
-  private periodic: NodeJS.Timeout | undefined;
+  private lastCompletion = Number.NEGATIVE_INFINITY;
+  /**
+   * Completed checkpoints whose completion is not announced yet (subsumed files being
+   * deleted): they still count against `maxConcurrent`, so whoever hears of a completion
+   * (e.g. cancels the job in `onCheckpointCompleted`) knows no later checkpoint started first.
+   */
+  private announcing = 0;
+  private periodic: ScheduledTask | undefined;
   private readonly expectedAcks: number;
+  /** A stop-with-savepoint whose directory is being created (the sources run on meanwhile). */
+  private stopPreparing = false;
   private stopping: StopRequest | undefined;
   /** Retained checkpoints and the shared files of incremental ones; only with storage. */
   private readonly retained: RetainedCheckpoints | undefined;
@@ -118,6 +78,9 @@ export class CheckpointCoordinator {
    * one whose completion they were told of, or the one they restored.
    */
   private lastNotified: number | undefined;
+  private readonly scheduler: CheckpointScheduler;
+  private readonly preparations: SavepointPreparations | undefined;
+  private readonly savepointDirectoryTimeoutMs: number;
 
   constructor(
     private readonly jobId: string,
@@ -133,10 +96,13 @@ export class CheckpointCoordinator {
      */
     restoredFrom?: CompletedCheckpoint,
     private readonly savepoints?: SavepointStorage,
-    private readonly now: () => number = Date.now,
+    options: CoordinatorOptions = {},
   ) {
     this.expectedAcks = tasks.length;
     this.nextId = (restoredFrom?.metadata.checkpointId ?? 0) + 1;
+    this.scheduler = options.scheduler ?? SYSTEM_CHECKPOINT_SCHEDULER;
+    this.savepointDirectoryTimeoutMs = Math.min(options.savepointDirectoryTimeoutMs ?? SAVEPOINT_DIRECTORY_TIMEOUT_MS, settings.timeoutMs);
+    this.preparations = savepoints && new SavepointPreparations(savepoints, this.scheduler, (what, error) => this.cleanupFailed(what, error));
     this.retained = storage && new RetainedCheckpoints(storage, jobId, settings.retained, (what, error) => this.cleanupFailed(what, error));
     if (restoredFrom) this.restoring(restoredFrom);
   }
@@ -175,23 +141,27 @@ export class CheckpointCoordinator {
     return { ...this.counts };
   }
 
+  /** The ids of the checkpoints and savepoints in flight, oldest first. */
+  get pendingIds(): number[] {
+    return [...this.pending.keys()].sort((a, b) => a - b);
+  }
+
   /** A new attempt is running: start triggering. */
   attach(gateway: CheckpointGateway): void {
     this.gateway = gateway;
     this.ended.clear();
-    const interval = this.settings.interval;
-    if (interval !== undefined && this.storage) {
-      this.periodic = setInterval(() => this.triggerPeriodic(), interval);
-      this.periodic.unref();
-    }
+    if (this.settings.interval !== undefined && this.storage) this.schedulePeriodic();
   }
 
-  /** The attempt ended (failed, canceled or finished): abort what is pending, stop triggering. */
+  /**
+   * The attempt ended (failed, canceled or finished): abort what is pending, fail the
+   * savepoints whose directory is being created, stop triggering. Waits for nothing.
+   */
   detach(reason: string): void {
-    if (this.periodic) clearInterval(this.periodic);
-    this.periodic = undefined;
+    this.stopPeriodic();
     this.gateway = undefined;
     for (const id of [...this.pending.keys()]) this.abort(id, reason, false);
+    this.preparations?.cancelAll(reason);
     const stop = this.stopping;
     this.stopping = undefined;
     stop?.reject(new CheckpointError(`the stop-with-savepoint did not complete: ${reason}`));
@@ -205,34 +175,57 @@ export class CheckpointCoordinator {
 
   /**
    * Takes a savepoint into a new directory under `parent`; resolves with its path once
-   * its `_metadata` is written. The job keeps running.
+   * its `_metadata` is written. The job keeps running. The directory is created first,
+   * within `savepointDirectoryTimeoutMs`; only then are barriers sent, and the savepoint
+   * then has the checkpoint timeout to complete.
    *
    * @throws CheckpointError (rejects) when no savepoint can be taken now, or it fails
    */
-  triggerSavepoint(parent: string): Promise<string> {
-    const refusal = this.savepointRefusal() ?? (this.ended.size > 0 ? 'the job is finishing (some tasks have ended their input; stop it with a savepoint instead)' : undefined);
-    if (refusal) return Promise.reject(new CheckpointError(`cannot take a savepoint: ${refusal}`));
+  async triggerSavepoint(parent: string): Promise<string> {
+    const refusal = () => this.savepointRefusal() ?? (this.ended.size > 0 ? 'the job is finishing (some tasks have ended their input; stop it with a savepoint instead)' : undefined);
+    const early = refusal();
+    if (early) throw new CheckpointError(`cannot take a savepoint: ${early}`);
+    const directory = this.savepoints!.newDirectory(parent);
+    await this.preparations!.prepare(directory, this.savepointDirectoryTimeoutMs);
+    const late = refusal();
+    if (late) {
+      this.discardSavepointDirectory(directory);
+      throw new CheckpointError(`cannot take a savepoint: ${late}`);
+    }
     return new Promise((resolve, reject) => {
-      this.start('savepoint', false, { directory: this.savepoints!.newDirectory(parent), resolve, reject });
+      this.start('savepoint', false, { directory, resolve, reject });
     });
   }
 
   /**
-   * Stops the job with a savepoint: every source ends its input (`drain`: operators
-   * finish), and once every task has ended, the final checkpoint is taken as a savepoint
-   * into a new directory under `parent` (tasks that had already ended, e.g. behind a
-   * bounded source, take part with their final state). Resolves with its path when it is complete;
-   * the tasks then commit and finish. If the savepoint fails the attempt fails (the job
-   * restarts from its latest checkpoint, as after any failure).
+   * Stops the job with a savepoint: once its directory is created, every source ends its
+   * input (`drain`: operators finish), and once every task has ended, the final
+   * checkpoint is taken as a savepoint into a new directory under `parent` (tasks that had
+   * already ended, e.g. behind a bounded source, take part with their final state).
+   * Resolves with its path when it is complete; the tasks then commit and finish. If the
+   * directory cannot be created the job runs on; if the savepoint fails the attempt fails
+   * (the job restarts from its latest checkpoint, as after any failure).
    */
-  stopWithSavepoint(parent: string, drain: boolean): Promise<string> {
-    const refusal = this.savepointRefusal() ?? (this.ended.size === this.tasks.length ? 'the job is finishing (every task has ended its input)' : undefined);
-    if (refusal) return Promise.reject(new CheckpointError(`cannot stop with a savepoint: ${refusal}`));
+  async stopWithSavepoint(parent: string, drain: boolean): Promise<string> {
+    const refusal = () =>
+      this.savepointRefusal() ?? (this.ended.size === this.tasks.length ? 'the job is finishing (every task has ended its input)' : undefined);
+    const early = refusal();
+    if (early) throw new CheckpointError(`cannot stop with a savepoint: ${early}`);
     const directory = this.savepoints!.newDirectory(parent);
+    this.stopPreparing = true;
+    try {
+      await this.preparations!.prepare(directory, this.savepointDirectoryTimeoutMs);
+    } finally {
+      this.stopPreparing = false;
+    }
+    const late = refusal();
+    if (late) {
+      this.discardSavepointDirectory(directory);
+      throw new CheckpointError(`cannot stop with a savepoint: ${late}`);
+    }
     return new Promise((resolve, reject) => {
       this.stopping = { directory, drain, resolve, reject };
-      if (this.periodic) clearInterval(this.periodic);
-      this.periodic = undefined;
+      this.stopPeriodic();
       this.gateway!.stopSources(drain);
     });
   }
@@ -240,7 +233,7 @@ export class CheckpointCoordinator {
   private savepointRefusal(): string | undefined {
     if (!this.savepoints) return 'no savepoint storage';
     if (!this.gateway) return 'the job has no running attempt now (it is starting, restarting or has ended); try again once it runs';
-    if (this.stopping) return 'the job is already stopping with a savepoint';
+    if (this.stopping || this.stopPreparing) return 'the job is already stopping with a savepoint';
     return undefined;
   }
 
@@ -262,8 +255,7 @@ export class CheckpointCoordinator {
       this.abort(p.id, `task ${ack.vertexId}:${ack.subtaskIndex} ${refusal}`, true);
       return;
     }
-    p.acks.set(`${ack.vertexId}:${ack.subtaskIndex}`, ack);
-    if (p.acks.size === this.expectedAcks) {
+    if (p.acknowledge(ack)) {
       // completing handles its own storage failures; anything else escaping it is a fault of this attempt
       this.complete(p).catch((error: unknown) =>
         this.listener.onFailure(new CheckpointError(`completing checkpoint ${p.id} failed: ${(error as Error).message}`, { cause: error })),
@@ -281,8 +273,7 @@ export class CheckpointCoordinator {
   taskEndedInput(task: CoordinatorTask): void {
     this.ended.add(`${task.vertexId}:${task.subtaskIndex}`);
     if (this.ended.size === this.tasks.length && this.gateway) {
-      if (this.periodic) clearInterval(this.periodic);
-      this.periodic = undefined;
+      this.stopPeriodic();
       const stop = this.stopping;
       this.stopping = undefined;
       if (stop) this.start('savepoint', true, stop);
@@ -290,14 +281,35 @@ export class CheckpointCoordinator {
     }
   }
 
-  /** Stops timers (the job is over). */
+  /** Stops timers and fails what is in flight (the job is over); waits for nothing. */
   shutdown(): void {
     this.detach('the job ended');
   }
 
+  /**
+   * The periodic trigger: every `interval`, a checkpoint is triggered unless
+   * `maxConcurrent` checkpoints hold a slot or less than `minPauseMs` passed since the
+   * last completion; then the next tick tries again.
+   */
+  private schedulePeriodic(): void {
+    this.stopPeriodic();
+    this.periodic = this.scheduler.schedule(this.settings.interval!, () => {
+      this.periodic = undefined;
+      this.schedulePeriodic();
+      this.triggerPeriodic();
+    });
+  }
+
+  private stopPeriodic(): void {
+    this.periodic?.cancel();
+    this.periodic = undefined;
+  }
+
   private triggerPeriodic(): void {
-    if (this.pending.size >= this.settings.maxConcurrent) return;
-    if (this.now() - this.lastCompletion < this.settings.minPauseMs) return;
+    let slots = this.announcing;
+    for (const p of this.pending.values()) if (p.holdsSlot) slots++;
+    if (slots >= this.settings.maxConcurrent) return;
+    if (this.scheduler.now() - this.lastCompletion < this.settings.minPauseMs) return;
     this.triggerCheckpoint();
   }
 
@@ -308,10 +320,9 @@ export class CheckpointCoordinator {
     const options: CheckpointOptions = savepoint
       ? { kind, mode: this.settings.mode, targetDirectory: savepoint.directory }
       : { kind, mode: this.settings.mode, ...(referenceFloor === undefined ? {} : { lastCompletedCheckpointId: referenceFloor }) };
-    const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.now(), options };
-    const timer = setTimeout(() => this.abort(id, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs);
-    timer.unref();
-    this.pending.set(id, { id, barrier, isFinal, acks: new Map(), timer, referenceFloor, ...(savepoint ? { savepoint } : {}) });
+    const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: id, timestamp: this.scheduler.now(), options };
+    const timeout = this.scheduler.schedule(this.settings.timeoutMs, () => this.abort(id, `expired after ${this.settings.timeoutMs} ms`, true));
+    this.pending.set(id, new PendingCheckpoint(id, barrier, isFinal, referenceFloor, savepoint, this.expectedAcks, timeout));
     if (this.stores(savepoint)) this.counts.triggered++;
     if (isFinal) this.gateway!.triggerFinalCheckpoint(barrier);
     else this.gateway!.triggerCheckpoint(barrier);
@@ -323,11 +334,11 @@ export class CheckpointCoordinator {
     return savepoint !== undefined || this.storage !== undefined;
   }
 
+  /** Every task acknowledged `p`: write its `_metadata` (its timeout still runs), then complete it. */
   private async complete(p: PendingCheckpoint): Promise<void> {
     if (p.savepoint) return this.completeSavepoint(p, p.savepoint);
-    clearTimeout(p.timer);
     let directory: string | undefined;
-    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.now());
+    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.scheduler.now());
     if (this.storage) {
       try {
         await this.storage.writeMetadata(metadata);
@@ -337,75 +348,69 @@ export class CheckpointCoordinator {
         return;
       }
     }
-    if (!this.pending.delete(p.id)) {
+    if (p.status !== 'pending') {
       // aborted while the metadata was written: the abort's delete may have run before the write
       if (this.storage) await this.settleCleanup(this.storage.discardCheckpoint(p.id), `deleting checkpoint ${p.id}, aborted while its metadata was written`);
       return;
     }
+    p.markCompleted();
+    this.pending.delete(p.id);
     this.consecutiveFailures = 0;
-    this.lastCompletion = this.now();
+    this.lastCompletion = this.scheduler.now();
     if (this.storage) this.counts.completed++;
-    const stats = pendingCheckpointStats(p, 'completed', undefined, directory, this.now());
+    const stats = pendingCheckpointStats(p, undefined, directory, this.scheduler.now());
     this.record(stats);
-    if (directory) {
-      const added = this.retained!.add({ metadata, directory }, () => this.referenceFloors());
-      // older pending checkpoints can no longer be useful
-      for (const [id, older] of [...this.pending]) if (id < p.id && !older.savepoint) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
-      await added; // the oldest retained checkpoints beyond the number retained are deleted
-      this.lastNotified = p.id;
+    this.announcing++;
+    try {
+      if (directory) {
+        const added = this.retained!.add({ metadata, directory }, () => this.referenceFloors());
+        // older pending checkpoints can no longer be useful
+        for (const [id, older] of [...this.pending]) if (id < p.id && !older.savepoint) this.abort(id, `subsumed by checkpoint ${p.id}`, false);
+        await added; // the oldest retained checkpoints beyond the number retained are deleted
+        this.lastNotified = p.id;
+      }
+      this.gateway?.notifyCheckpointComplete(p.id, p.isFinal);
+      this.listener.onCheckpointCompleted?.(stats);
+    } finally {
+      this.announcing--;
     }
-    this.gateway?.notifyCheckpointComplete(p.id, p.isFinal);
-    this.listener.onCheckpointCompleted?.(stats);
   }
 
   private async completeSavepoint(p: PendingCheckpoint, request: SavepointRequest): Promise<void> {
-    clearTimeout(p.timer);
-    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.now());
+    const metadata = pendingCheckpointMetadata(p, this.jobId, this.operators, this.scheduler.now());
     try {
       await this.savepoints!.writeMetadata(request.directory, metadata);
     } catch (error) {
       this.abort(p.id, `writing its metadata failed: ${(error as Error).message}`, true);
       return;
     }
-    if (!this.pending.delete(p.id)) {
+    if (p.status !== 'pending') {
       // aborted while the metadata was written: the caller was told it failed, and the
       // abort's discard may have run before the write, leaving `_metadata` without state files
       await this.settleCleanup(this.savepoints!.discardFailed(request.directory, true), `deleting savepoint ${p.id} (${request.directory}), aborted while its metadata was written`);
       return;
     }
-    this.lastCompletion = this.now();
+    p.markCompleted();
+    this.pending.delete(p.id);
+    this.lastCompletion = this.scheduler.now();
     this.counts.completed++;
-    const stats = pendingCheckpointStats(p, 'completed', undefined, request.directory, this.now());
+    const stats = pendingCheckpointStats(p, undefined, request.directory, this.scheduler.now());
     this.record(stats);
     request.resolve(request.directory);
     if (p.isFinal) this.gateway?.notifyCheckpointComplete(p.id, true);
     this.listener.onCheckpointCompleted?.(stats);
   }
 
-  private cleanupFailed(what: string, error: unknown): void {
-    this.listener.onCleanupFailed?.(what, error);
-  }
-
-  /** Waits for a deletion and reports its failure instead of throwing it. */
-  private async settleCleanup(work: Promise<unknown>, what: string): Promise<void> {
-    try {
-      await work;
-    } catch (error) {
-      this.cleanupFailed(what, error);
-    }
-  }
-
   private abort(id: number, reason: string, countsAsFailure: boolean): void {
     const p = this.pending.get(id);
     if (!p) return;
+    p.markAborted();
     this.pending.delete(id);
-    clearTimeout(p.timer);
     if (this.stores(p.savepoint)) this.counts.aborted++;
-    const stats = pendingCheckpointStats(p, 'aborted', reason, undefined, this.now());
+    const stats = pendingCheckpointStats(p, reason, undefined, this.scheduler.now());
     this.record(stats);
     if (p.savepoint) {
-      const directory = p.savepoint.directory;
-      if (this.savepoints) void this.settleCleanup(this.savepoints.discardFailed(directory), `deleting failed savepoint ${id} (${directory})`);
+      this.discardSavepointDirectory(p.savepoint.directory);
       p.savepoint.reject(new CheckpointError(`savepoint ${id} failed: ${reason}`));
     } else {
       void this.retained?.abort(id); // its directory, and the shared files only it held (its uploads)
@@ -422,6 +427,24 @@ export class CheckpointCoordinator {
           `checkpoint ${id} failed (${reason}); ${this.consecutiveFailures} checkpoint(s) failed in a row, more than the ${this.settings.tolerableFailures} tolerated (--tolerable-failures)`,
         ),
       );
+    }
+  }
+
+  /** Removes what a failed savepoint left in `directory`, without waiting for it. */
+  private discardSavepointDirectory(directory: string): void {
+    if (this.savepoints) void this.settleCleanup(this.savepoints.discardFailed(directory), `deleting the failed savepoint in '${directory}'`);
+  }
+
+  private cleanupFailed(what: string, error: unknown): void {
+    this.listener.onCleanupFailed?.(what, error);
+  }
+
+  /** Waits for a deletion and reports its failure instead of throwing it. */
+  private async settleCleanup(work: Promise<unknown>, what: string): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.cleanupFailed(what, error);
     }
   }
 

@@ -1,29 +1,101 @@
 /**
- * A checkpoint that has been triggered and waits for the acknowledgements of every task
- * (pending → completed | aborted, owned by the coordinator), and what it becomes: the
- * `_metadata` assembled from the acknowledgements, and its statistics.
+ * A checkpoint that has been triggered and waits for the acknowledgements of every task,
+ * with its lifecycle `pending → completed | aborted` (the one place that changes it), and
+ * what it becomes: the `_metadata` assembled from the acknowledgements, and its statistics.
  */
-import type { CheckpointError } from '../core/errors.js';
-import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
+import { CheckpointError } from '../core/errors.js';
+import type { CheckpointBarrier } from './barrier/checkpoint-barrier.js';
 import type { CheckpointMetadata, OperatorState, OperatorSubtaskState, TaskCheckpointAck } from './checkpoint-metadata.js';
-import type { CheckpointStats } from './checkpoint-stats.js';
+import type { ScheduledTask } from './checkpoint-scheduler.js';
+import type { CheckpointStats, CheckpointStatus } from './checkpoint-stats.js';
 
-/** A checkpoint or savepoint in flight. */
-export interface PendingCheckpoint {
-  readonly id: number;
-  readonly barrier: CheckpointBarrier;
-  readonly isFinal: boolean;
+/** The legal moves of the lifecycle: a checkpoint ends once, completed or aborted. */
+const NEXT: Readonly<Record<CheckpointStatus, readonly CheckpointStatus[]>> = {
+  pending: ['completed', 'aborted'],
+  completed: [],
+  aborted: [],
+};
+
+/**
+ * A checkpoint or savepoint in flight. It stays `pending` while every task acknowledges
+ * and while its `_metadata` is written (it is *fully acknowledged* then), and ends
+ * `completed` or `aborted`; its timeout runs until it ends.
+ */
+export class PendingCheckpoint {
+  private current: CheckpointStatus = 'pending';
   /** By `${vertexId}:${subtaskIndex}`. */
-  readonly acks: Map<string, TaskCheckpointAck>;
-  readonly timer: NodeJS.Timeout;
-  /** For savepoints: who waits for it. */
-  readonly savepoint?: SavepointRequest;
+  readonly acks = new Map<string, TaskCheckpointAck>();
+
+  constructor(
+    readonly id: number,
+    readonly barrier: CheckpointBarrier,
+    readonly isFinal: boolean,
+    /**
+     * The last completed checkpoint the tasks had been told of (or had restored) when this
+     * one was triggered, if any: the tasks' incremental snapshots may refer to the shared
+     * files of that checkpoint or of any later completed one. Undefined for savepoints.
+     */
+    readonly referenceFloor: number | undefined,
+    /** For savepoints: who waits for it. */
+    readonly savepoint: SavepointRequest | undefined,
+    private readonly expectedAcks: number,
+    /** Aborts it when it takes too long; canceled when it ends. */
+    private readonly timeout: ScheduledTask,
+  ) {}
+
+  get status(): CheckpointStatus {
+    return this.current;
+  }
+
+  /** Every task acknowledged: what is left is writing its `_metadata`. */
+  get fullyAcknowledged(): boolean {
+    return this.acks.size === this.expectedAcks;
+  }
+
   /**
-   * The last completed checkpoint the tasks had been told of (or had restored) when this
-   * one was triggered, if any: the tasks' incremental snapshots may refer to the shared
-   * files of that checkpoint or of any later completed one. Undefined for savepoints.
+   * Whether it counts against `maxConcurrent`. A savepoint stops counting once every task
+   * acknowledged it: its barriers are through, and a `_metadata` write that is slow (or
+   * never ends) must not hold periodic checkpoints back. A checkpoint counts until it ends.
    */
-  readonly referenceFloor: number | undefined;
+  get holdsSlot(): boolean {
+    return this.current === 'pending' && !(this.savepoint && this.fullyAcknowledged);
+  }
+
+  /**
+   * Records `ack` (a repeated one replaces the first).
+   *
+   * @returns true when this acknowledgement was the last one missing
+   */
+  acknowledge(ack: TaskCheckpointAck): boolean {
+    this.requirePending('be acknowledged');
+    const wasFull = this.fullyAcknowledged;
+    this.acks.set(`${ack.vertexId}:${ack.subtaskIndex}`, ack);
+    return !wasFull && this.fullyAcknowledged;
+  }
+
+  /** Its `_metadata` is durable. */
+  markCompleted(): void {
+    this.moveTo('completed');
+  }
+
+  /** It failed, expired or was subsumed or canceled. */
+  markAborted(): void {
+    this.moveTo('aborted');
+  }
+
+  private moveTo(next: CheckpointStatus): void {
+    if (!NEXT[this.current].includes(next)) {
+      throw new CheckpointError(`checkpoint ${this.id} cannot become ${next}: it is ${this.current} already (a bug in the checkpoint coordinator)`);
+    }
+    this.current = next;
+    this.timeout.cancel();
+  }
+
+  private requirePending(what: string): void {
+    if (this.current !== 'pending') {
+      throw new CheckpointError(`checkpoint ${this.id} cannot ${what}: it is ${this.current} already (a bug in the checkpoint coordinator)`);
+    }
+  }
 }
 
 /** Someone waiting for a savepoint. */
@@ -75,10 +147,9 @@ export function pendingCheckpointMetadata(
   };
 }
 
-/** The statistics of `p` as it ends (`now`), from the acknowledgements it received. */
+/** The statistics of `p` once it ended (`now`), from the acknowledgements it received. */
 export function pendingCheckpointStats(
   p: PendingCheckpoint,
-  status: 'completed' | 'aborted',
   reason: string | undefined,
   directory: string | undefined,
   now: number,
@@ -88,7 +159,7 @@ export function pendingCheckpointStats(
     checkpointId: p.id,
     kind: p.barrier.options.kind,
     isFinal: p.isFinal,
-    status,
+    status: p.status,
     triggerTimestamp: p.barrier.timestamp,
     durationMs: now - p.barrier.timestamp,
     stateBytes: tasks.reduce((n, t) => n + t.stateBytes, 0),

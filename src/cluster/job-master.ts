@@ -14,6 +14,7 @@ import type { RestoreTargetVertex } from '../checkpoint/restore/restore-assignme
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
+import { createSavepointDirectory } from '../checkpoint/storage/savepoint-directory.js';
 import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
 import { checkSavepointTarget } from '../checkpoint/storage/savepoint-target.js';
 import { ConfigError, JobFailedError, RestoreError, TaskFailureError } from '../core/errors.js';
@@ -137,6 +138,7 @@ export class JobMaster {
       spec.initialRestore,
       {
         newDirectory: (parent) => newSavepointDirectory(parent, spec.jobId),
+        prepareDirectory: createSavepointDirectory,
         writeMetadata: writeSavepointMetadata,
         discardFailed: discardFailedSavepoint,
       },

@@ -12,7 +12,7 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import type { WireError } from '../core/errors.js';
 import type { JobGraph, PlanOptions } from '../runtime/graph/job-graph.js';
-import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../checkpoint/barrier/checkpoint-barrier.js';
 import type { DataPathOptions } from '../runtime/task/task-wiring.js';
 import type { StateBackendConfig } from '../state/state-backend-config.js';
 

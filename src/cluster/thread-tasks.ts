@@ -10,7 +10,7 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import type { TaskRestoreState } from '../checkpoint/restore/task-restore-state.js';
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
-import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../checkpoint/barrier/checkpoint-barrier.js';
 import type { PeerMessage } from '../runtime/io/peer-message.js';
 import type { StreamTask } from '../runtime/task/stream-task.js';
 import { TaskScheduler } from '../runtime/task/task-scheduler.js';

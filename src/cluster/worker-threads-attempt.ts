@@ -10,7 +10,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { JobFailedError, fromWireError } from '../core/errors.js';
 import type { PlanOptions } from '../runtime/graph/job-graph.js';
-import type { CheckpointBarrier } from '../runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../checkpoint/barrier/checkpoint-barrier.js';
 import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import type { FromWorker, ToWorker, WorkerDeployment } from './protocol.js';
 import { removeAbandonedStateBackendFiles } from '../state/state-backend-factory.js';

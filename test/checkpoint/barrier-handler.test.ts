@@ -4,7 +4,7 @@ import {
   AtLeastOnceBarrierHandler,
 } from '../../src/checkpoint/barrier/checkpoint-barrier-handler.js';
 import type { BarrierHandlerHost } from '../../src/checkpoint/barrier/checkpoint-barrier-handler.js';
-import type { CheckpointBarrier } from '../../src/runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../../src/checkpoint/barrier/checkpoint-barrier.js';
 
 function barrier(id: number): CheckpointBarrier {
   return { type: 'barrier', checkpointId: id, timestamp: 0, options: { kind: 'checkpoint', mode: 'exactly-once' } };

@@ -9,7 +9,7 @@ import { CollectedOutputs } from '../../src/cluster/collected-outputs.js';
 import { Sinks } from '../../src/connectors/sinks.js';
 import { buildJobGraph } from '../../src/runtime/graph/job-graph.js';
 import type { JobGraph } from '../../src/runtime/graph/job-graph.js';
-import type { CheckpointBarrier } from '../../src/runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../../src/checkpoint/barrier/checkpoint-barrier.js';
 import type { StreamTask } from '../../src/runtime/task/stream-task.js';
 import { subtasksOfSlot, wireThread } from '../../src/runtime/task/task-wiring.js';
 import { HeapKeyedStateBackend } from '../../src/state/heap/heap-keyed-state-backend.js';

@@ -5,7 +5,7 @@
  * barriers (but aligns savepoints, which are always aligned); an unaligned handler will
  * sit beside them.
  */
-import type { CancelCheckpointMarker, CheckpointBarrier } from '../../runtime/io/channel-event.js';
+import type { CancelCheckpointMarker, CheckpointBarrier } from './checkpoint-barrier.js';
 
 /** What a barrier handler needs from its task. */
 export interface BarrierHandlerHost {

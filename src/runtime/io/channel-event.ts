@@ -4,6 +4,7 @@
  * statuses. Being in-band, a watermark stays behind a barrier on a channel that
  * alignment blocks.
  */
+import type { CancelCheckpointMarker, CheckpointBarrier } from '../../checkpoint/barrier/checkpoint-barrier.js';
 import type { WatermarkStatus } from '../time/watermark.js';
 
 /**
@@ -14,38 +15,6 @@ import type { WatermarkStatus } from '../time/watermark.js';
 export interface EndOfPartitionEvent {
   readonly type: 'end-of-partition';
   readonly stopped?: true;
-}
-
-/** How a checkpoint is taken. */
-export interface CheckpointOptions {
-  /** `'savepoint'` checkpoints are always aligned and full. */
-  readonly kind: 'checkpoint' | 'savepoint';
-  /** Exactly-once blocks channels during alignment; at-least-once only counts barriers. */
-  readonly mode: 'exactly-once' | 'at-least-once';
-  /** Savepoints: the directory the state files go to (absolute); checkpoints use the job's checkpoint storage. */
-  readonly targetDirectory?: string;
-  /**
-   * The latest completed checkpoint the coordinator had told the tasks about when it
-   * triggered this one: an incremental backend may refer to that checkpoint's files even
-   * if its completion notice has not reached the task yet (it comes by another route),
-   * and to no older checkpoint's.
-   */
-  readonly lastCompletedCheckpointId?: number;
-}
-
-/** Checkpoint barrier n: everything before it on a channel belongs to checkpoint n. */
-export interface CheckpointBarrier {
-  readonly type: 'barrier';
-  readonly checkpointId: number;
-  /** When the coordinator triggered the checkpoint (ms since the epoch). */
-  readonly timestamp: number;
-  readonly options: CheckpointOptions;
-}
-
-/** Checkpoint n was abandoned upstream; abort it here and pass the marker on. */
-export interface CancelCheckpointMarker {
-  readonly type: 'cancel-checkpoint';
-  readonly checkpointId: number;
 }
 
 /** The producer's watermark advanced: it will send no more records with a timestamp ≤ `watermark`. */

@@ -18,7 +18,8 @@ import type { JobVertex } from '../graph/job-graph.js';
 import { operatorUid } from '../graph/stream-graph.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
 import { END_OF_PARTITION, STOPPED_PARTITION } from '../io/channel-event.js';
-import type { ChannelEvent, CheckpointBarrier } from '../io/channel-event.js';
+import type { ChannelEvent } from '../io/channel-event.js';
+import type { CheckpointBarrier } from '../../checkpoint/barrier/checkpoint-barrier.js';
 import type { InputGate } from '../io/input-gate.js';
 import { decodeBatch } from '../io/record-codec.js';
 import type { RecordWriter } from '../io/record-writer.js';
@@ -36,9 +37,25 @@ import type { TaskRestoreState } from '../../checkpoint/restore/task-restore-sta
 /**
  * Lifecycle of a task; {@link StreamTask} owns every transition:
  * created → running → draining (end-of-partition sent, output backlog emptying) →
- * awaiting-final-checkpoint → finished; or failed / canceled from anywhere.
+ * awaiting-final-checkpoint → finished; or failed / canceled from any state before those.
  */
 export type TaskStatus = 'created' | 'running' | 'draining' | 'awaiting-final-checkpoint' | 'finished' | 'failed' | 'canceled';
+
+/** The legal moves of {@link TaskStatus}; the three ends have none. */
+const NEXT_STATUS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  created: ['running', 'failed', 'canceled'],
+  running: ['draining', 'failed', 'canceled'],
+  draining: ['awaiting-final-checkpoint', 'failed', 'canceled'],
+  'awaiting-final-checkpoint': ['finished', 'failed', 'canceled'],
+  finished: [],
+  failed: [],
+  canceled: [],
+};
+
+/** Whether a task in `status` has ended (and will do nothing more). */
+export function isTaskEnded(status: TaskStatus): boolean {
+  return NEXT_STATUS[status].length === 0;
+}
 
 /** What a step reports to the scheduler. */
 export type StepResult = 'busy' | 'idle' | 'done';
@@ -88,7 +105,7 @@ export interface StreamTaskSpec {
 
 /** One running subtask. */
 export class StreamTask {
-  status: TaskStatus = 'created';
+  private current: TaskStatus = 'created';
   readonly counters: TaskCounters = { recordsIn: 0, recordsOut: 0 };
   readonly name: string;
   private readonly chain: OperatorChain;
@@ -162,6 +179,11 @@ export class StreamTask {
     }
   }
 
+  /** Where the task is in its lifecycle; only the task changes it (see {@link markFailed}, {@link cancel}). */
+  get status(): TaskStatus {
+    return this.current;
+  }
+
   /** The display name of the head operator. */
   get headOperatorName(): string {
     const head = this.spec.graph.nodes[this.spec.vertex.nodeIds[0]!]!;
@@ -185,7 +207,7 @@ export class StreamTask {
       await blame(op.name, () => op.operator.open?.());
     }
     this.eventTime.start();
-    this.status = 'running';
+    if (this.current === 'created') this.moveTo('running'); // unless canceled meanwhile
   }
 
   /** A source task starts checkpoint `barrier.checkpointId` (between two polls). */
@@ -214,9 +236,9 @@ export class StreamTask {
         await blame(op.name, () => op.keyedBackend?.notifyCheckpointComplete?.(checkpointId));
         await blame(op.name, () => op.operator.notifyCheckpointComplete?.(checkpointId));
       }
-      if (isFinal && this.status === 'awaiting-final-checkpoint') {
+      if (isFinal && this.current === 'awaiting-final-checkpoint') {
         await this.close();
-        this.status = 'finished';
+        if (this.current === 'awaiting-final-checkpoint') this.moveTo('finished'); // unless canceled meanwhile
       }
     });
   }
@@ -343,14 +365,15 @@ export class StreamTask {
       for (const op of this.chain.operators) await blame(op.name, () => op.operator.finish?.());
     }
     for (const w of this.spec.writers) w.broadcastEvent(this.inputStopped ? STOPPED_PARTITION : END_OF_PARTITION);
-    this.status = 'draining';
+    if (this.current !== 'running') return 'idle'; // canceled while the operators finished
+    this.moveTo('draining');
     return this.tryEndInput();
   }
 
   /** Once every output buffer has been handed over, waits for the job's final checkpoint. */
   private tryEndInput(): StepResult {
     if (!this.writersAvailable()) return 'idle';
-    this.status = 'awaiting-final-checkpoint';
+    this.moveTo('awaiting-final-checkpoint');
     this.spec.onEndOfInput(this);
     return 'idle';
   }
@@ -375,14 +398,34 @@ export class StreamTask {
 
   /** Stops the task where it is (job canceled or another task failed). */
   async cancel(): Promise<void> {
-    if (this.status === 'finished' || this.status === 'canceled' || this.status === 'failed') return;
-    this.status = 'canceled';
+    if (isTaskEnded(this.current)) return;
+    this.moveTo('canceled');
     try {
       await this.close();
     } catch (error) {
       // a canceled task's close errors are not the job's failure, but the user should see them
       this.spec.logger?.warn({ err: error }, 'closing the canceled task failed');
     }
+  }
+
+  /**
+   * A step of this task threw (the scheduler reports it): the task is failed, unless it
+   * had already ended (canceled while the step ran), which a failure no longer changes.
+   *
+   * @returns whether the task was marked failed
+   */
+  markFailed(): boolean {
+    if (isTaskEnded(this.current)) return false;
+    this.moveTo('failed');
+    return true;
+  }
+
+  /** The one place the status changes; a move the lifecycle does not allow is a bug. */
+  private moveTo(next: TaskStatus): void {
+    if (!NEXT_STATUS[this.current].includes(next)) {
+      throw new Error(`task ${this.name} cannot become ${next} from ${this.current} (a bug in the task lifecycle)`);
+    }
+    this.current = next;
   }
 
   private barrierHost(gate: InputGate): BarrierHandlerHost {

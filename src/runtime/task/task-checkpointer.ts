@@ -23,7 +23,7 @@ import { CheckpointError } from '../../core/errors.js';
 import { readKeyedSnapshotHeader } from '../../state/keyed-snapshot/keyed-snapshot-reader.js';
 import type { IncrementalKeyedStateSnapshot, SnapshotRunner } from '../../state/keyed-state-backend.js';
 import { encodeOperatorStateSnapshot } from '../../state/operator/operator-state-snapshot.js';
-import type { CheckpointBarrier } from '../io/channel-event.js';
+import type { CheckpointBarrier } from '../../checkpoint/barrier/checkpoint-barrier.js';
 import type { RecordWriter } from '../io/record-writer.js';
 import type { SourceReader } from '../source.js';
 import type { ChainedOperator } from './operator-chain.js';

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { isTaskEnded } from './stream-task.js';
 import type { StreamTask } from './stream-task.js';
 
 /** How often (ms) the scheduler lets the event loop run while tasks are busy. */
@@ -63,7 +64,7 @@ export class TaskScheduler {
           result = task.step();
           if (result instanceof Promise) result = await result;
         } catch (error) {
-          task.status = 'failed';
+          task.markFailed();
           this.listener.taskFailed(task, error);
           return;
         }
@@ -71,7 +72,7 @@ export class TaskScheduler {
         if (result === 'busy') busy = true;
         else if (result === 'done') this.listener.taskFinished(task);
       }
-      active = active.filter((t) => t.status !== 'finished' && t.status !== 'failed' && t.status !== 'canceled');
+      active = active.filter((t) => !isTaskEnded(t.status));
       const now = performance.now();
       if (!busy && !this.signaled) {
         await this.sleep();

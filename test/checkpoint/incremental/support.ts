@@ -6,11 +6,12 @@
 import { readdir } from 'node:fs/promises';
 import { expect, vi } from 'vitest';
 import { CheckpointCoordinator } from '../../../src/checkpoint/checkpoint-coordinator.js';
-import type { CheckpointGateway, CompletedCheckpoint, CoordinatorSettings, CoordinatorTask } from '../../../src/checkpoint/checkpoint-coordinator.js';
+import type { CompletedCheckpoint } from '../../../src/checkpoint/checkpoint-coordinator.js';
+import type { CheckpointGateway, CoordinatorSettings, CoordinatorTask } from '../../../src/checkpoint/coordinator-contracts.js';
 import type { TaskCheckpointAck } from '../../../src/checkpoint/checkpoint-metadata.js';
 import type { CheckpointStats } from '../../../src/checkpoint/checkpoint-stats.js';
 import type { FileSystemCheckpointStorage } from '../../../src/checkpoint/storage/checkpoint-storage.js';
-import type { CheckpointBarrier } from '../../../src/runtime/io/channel-event.js';
+import type { CheckpointBarrier } from '../../../src/checkpoint/barrier/checkpoint-barrier.js';
 import { TaskCheckpointer } from '../../../src/runtime/task/task-checkpointer.js';
 import type { CheckpointResponder, StateFileWriter } from '../../../src/runtime/task/task-checkpointer.js';
 import { OperatorStateStore } from '../../../src/state/operator/operator-state-store.js';

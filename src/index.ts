@@ -164,7 +164,7 @@ export { Sources } from './connectors/sources.js';
 export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
 
 export { runJob, startJob } from './cluster/run-job.js';
-export type { JobClient } from './cluster/run-job.js';
+export type { CancelOptions, JobClient, ResumeOutcome, StopOptions } from './cluster/run-job.js';
 export { JobRegistry } from './cluster/rest/job-registry.js';
 export { startRestServer } from './cluster/rest/rest-server.js';
 export type { RestServer, RestServerOptions } from './cluster/rest/rest-server.js';

@@ -7,10 +7,13 @@
  */
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { CompletedCheckpoint } from '../checkpoint/checkpoint-coordinator.js';
 import { ConfigError, JobDefinitionError } from '../core/errors.js';
+import { jobNameFromModule } from '../core/job-name.js';
 import { buildJobGraph } from '../runtime/graph/job-graph.js';
 import type { PlanOptions } from '../runtime/graph/job-graph.js';
 import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment.js';
@@ -28,8 +31,10 @@ import { guardCallback } from '../core/logging/guarded-callback.js';
 import type { JobResult, VertexMetrics } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import { resolveRestorePoint } from './restore-point.js';
+import { findResumePoint } from './resume-point.js';
 import { resolveRunOptions } from './run-options.js';
-import type { RunOptions } from './run-options.js';
+import type { ResolvedRunOptions, RunOptions } from './run-options.js';
+import { warnAboutForeignSourcePositions } from './source-position-warnings.js';
 
 /** One vertex (operator chain) of a running job, for job details (REST, `eddy list`). */
 export interface VertexDetails extends VertexMetrics {
@@ -55,6 +60,20 @@ export interface JobDetails {
   readonly vertices: readonly VertexDetails[];
 }
 
+/** Options of {@link JobClient.cancel}. */
+export interface CancelOptions {
+  /** Keep the checkpoints whatever the retention on cancel says (e.g. a second Ctrl-C). @default false */
+  readonly retainCheckpoints?: boolean;
+}
+
+/** What `resume: true` found. */
+export interface ResumeOutcome {
+  /** The checkpoint or savepoint directory the job resumed from; undefined when it started fresh. */
+  readonly from: string | undefined;
+  /** Why, in words: which run it belonged to, or why there was nothing to resume. */
+  readonly reason: string;
+}
+
 /** Options of {@link JobClient.stopWithSavepoint}. */
 export interface StopOptions {
   /** End the input first (operators finish and, with event time, all timers fire) so everything pending is emitted. @default false */
@@ -64,6 +83,12 @@ export interface StopOptions {
 /** A running job. */
 export interface JobClient {
   readonly jobId: string;
+  /** The job's name (`jobName`, else `env.setJobName`, else the module's file name). */
+  readonly name: string;
+  /** This run's checkpoint directory, `<checkpoint-dir>/<job-id>` (absolute), when checkpointing is on. */
+  readonly checkpointDirectory: string | undefined;
+  /** With `resume: true`: what it resumed from, or why it started fresh. */
+  readonly resumed: ResumeOutcome | undefined;
   /** Settles when the job ends: resolves when it finished or was canceled, rejects when it failed. */
   readonly result: Promise<JobResult>;
   status(): JobStatus;
@@ -89,7 +114,7 @@ export interface JobClient {
    */
   stopWithSavepoint(directory?: string, options?: StopOptions): Promise<string>;
   /** Cancels the job; resolves with its (canceled) result. */
-  cancel(): Promise<JobResult>;
+  cancel(options?: CancelOptions): Promise<JobResult>;
 }
 
 /**
@@ -106,23 +131,28 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   const warn = guardCallback(o.onWarning, logger, 'onWarning') ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
   // leftovers of crashed runs (never of a live process), before this run adds its own
   await removeStateBackendLeftovers(o.stateBackend, warn);
-  // read first: a job that sets no maxParallelism takes the restored state's
-  const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
+  const streamGraph = buildStreamGraph(definition, o.parameters);
+  const name = o.jobName ?? streamGraph.jobName ?? jobNameFromModule(moduleUrl);
+  const checkpoint = resolveCheckpointConfig(streamGraph.checkpoint, o.checkpoint);
+  if (checkpoint.unaligned) throw new ConfigError('unaligned checkpoints (--unaligned) are not available yet; use aligned checkpoints');
+  const checkpointing = checkpoint.interval !== undefined;
+  const { initialRestore, resumed } = await restorePointOf(o, name, checkpoint.directory, checkpointing, warn);
+  // a job that sets no maxParallelism takes the restored state's
   const planOptions: PlanOptions = {
     parallelism: o.parallelism,
     maxParallelism: o.maxParallelism,
     ...(initialRestore ? { restoredMaxParallelism: restoredMaxParallelism(initialRestore.metadata) } : {}),
   };
-  const streamGraph = buildStreamGraph(definition, o.parameters);
   const jobGraph = buildJobGraph(streamGraph, planOptions);
   if (o.execution === 'threads' && !moduleUrl) {
     throw new JobDefinitionError(
       "cannot tell which module defines this job, so worker threads cannot load it; pass { jobModule: import.meta.url } or { execution: 'single-thread' }",
     );
   }
-  const checkpoint = resolveCheckpointConfig(streamGraph.checkpoint, o.checkpoint);
-  if (checkpoint.unaligned) throw new ConfigError('unaligned checkpoints (--unaligned) are not available yet; use aligned checkpoints');
-  const checkpointing = checkpoint.interval !== undefined;
+  if (initialRestore) {
+    const sources = streamGraph.nodes.filter((n) => n.kind === 'source').map(operatorUid);
+    await warnAboutForeignSourcePositions(initialRestore, name, sources, warn);
+  }
   const restartConfig =
     o.restartStrategy ?? (o.restartAttempts !== undefined ? restartAttemptsShortcut(o.restartAttempts) : streamGraph.restartStrategy) ?? defaultRestartStrategy(checkpointing);
   const savepointDirectory = o.savepointDirectory ?? streamGraph.savepointDirectory;
@@ -137,6 +167,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   }
   const master = new JobMaster({
     jobId,
+    jobName: name,
     job: definition,
     jobModuleUrl: moduleUrl,
     execution: o.execution,
@@ -168,6 +199,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     progressIntervalMs: o.progressIntervalMs,
     logger,
   });
+  await master.recordStart();
   const startTime = Date.now();
   let endTime: number | undefined;
   const result = master.run().finally(() => {
@@ -175,9 +207,11 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   });
   // the caller observes the failure through `result`; this only keeps Node from calling it unhandled
   result.catch(() => undefined);
-  const name = jobName(moduleUrl);
   return {
     jobId,
+    name,
+    checkpointDirectory: checkpointing ? join(resolve(checkpoint.directory), jobId) : undefined,
+    resumed,
     result,
     status: () => master.status,
     details: () => {
@@ -204,18 +238,32 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     triggerCheckpoint: () => master.coordinator.triggerCheckpoint(),
     triggerSavepoint: async (directory) => master.triggerSavepoint(directory),
     stopWithSavepoint: async (directory, stop = {}) => master.stopWithSavepoint(directory, stop.drain ?? false),
-    cancel: async () => {
-      master.cancel();
+    cancel: async (cancel = {}) => {
+      master.cancel(cancel.retainCheckpoints ?? false);
       return result;
     },
   };
 }
 
-/** The job's display name: its module's file name without extension. */
-function jobName(moduleUrl: string | undefined): string {
-  if (!moduleUrl) return 'job';
-  const file = moduleUrl.split(/[\\/]/).pop() ?? 'job';
-  return file.replace(/\.(?:[cm]?[jt]s)$/, '') || 'job';
+/** What the run starts from: `fromSavepoint`, what `resume` finds, or nothing. */
+async function restorePointOf(
+  o: ResolvedRunOptions,
+  name: string,
+  checkpointDirectory: string,
+  checkpointing: boolean,
+  warn: (message: string) => void,
+): Promise<{ initialRestore: CompletedCheckpoint | undefined; resumed: ResumeOutcome | undefined }> {
+  if (!o.resume) return { initialRestore: o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined, resumed: undefined };
+  if (o.fromSavepoint !== undefined) throw new ConfigError('--resume and --from-savepoint exclude each other: --resume finds the checkpoint itself');
+  if (!checkpointing) {
+    throw new ConfigError(
+      '--resume needs checkpointing (--checkpoint-interval, or env.enableCheckpointing in the job): a run without checkpoints leaves no record, so a later --resume would repeat its output',
+    );
+  }
+  const decision = await findResumePoint(checkpointDirectory, name, warn);
+  return decision.kind === 'resume'
+    ? { initialRestore: decision.checkpoint, resumed: { from: decision.checkpoint.directory, reason: decision.reason } }
+    : { initialRestore: undefined, resumed: { from: undefined, reason: decision.reason } };
 }
 
 /** Warns once, naming every stateful operator without a uid (DESIGN §6). */

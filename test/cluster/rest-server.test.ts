@@ -40,6 +40,8 @@ class FakeJob implements JobClient {
   readonly stops: { directory: string | undefined; options: StopOptions | undefined; done: Deferred<string> }[] = [];
   cancels = 0;
   failDetails = false;
+  readonly checkpointDirectory = undefined;
+  readonly resumed = undefined;
   readonly result: Promise<JobResult>;
   private readonly ended = deferred<JobResult>();
 

@@ -5,7 +5,7 @@
  * finished job leaves nothing. The rocksdb runs take full checkpoints: the files they
  * check are those of the canonical format.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob, startJob } from 'eddy';
@@ -85,7 +85,7 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
     },
   );
 
-  it('removes the job directory when the job finishes', { timeout: 60_000 }, async () => {
+  it("deletes the job's checkpoints when it finishes, keeping only its record (_job.json says it finished)", { timeout: 60_000 }, async () => {
     const directory = dirs.make();
     let completed = 0;
     const result = await runJob(CHAOS_COUNT, {
@@ -100,7 +100,12 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
     });
     expect(result.status).toBe('finished');
     expect(completed).toBeGreaterThan(RETAINED);
-    expect(existsSync(join(directory, result.jobId))).toBe(false);
-    expect(listDir(directory)).toEqual([]);
+    expect(listDir(directory)).toEqual([result.jobId]);
+    expect(listDir(join(directory, result.jobId))).toEqual(['_job.json']);
+    expect(JSON.parse(readFileSync(join(directory, result.jobId, '_job.json'), 'utf8'))).toMatchObject({
+      name: 'chaos-count',
+      status: 'finished',
+      checkpointsDiscarded: true,
+    });
   });
 });

@@ -73,15 +73,15 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
 
       const kept = result.checkpoints.filter((c) => c.status === 'completed').slice(-RETAINED);
       expect(listDir(directory)).toEqual([result.jobId]);
-      // the retained checkpoints and the run's owner file (checkpoint-leftovers.ts)
-      expect(listDir(jobDir)).toEqual([JOB_OWNER_FILE_NAME, ...kept.map((c) => `chk-${c.checkpointId}`)].sort());
+      // the retained checkpoints, the run's record and its owner file (checkpoint-leftovers.ts)
+      expect(listDir(jobDir)).toEqual(['_job.json', JOB_OWNER_FILE_NAME, ...kept.map((c) => `chk-${c.checkpointId}`)].sort());
       for (const c of kept) {
         expect(c.directory).toBe(join(jobDir, `chk-${c.checkpointId}`));
         expect(listDir(c.directory!)).toContain('_metadata');
       }
-      // nothing but the retained checkpoints' own files: no temporary or stray state files
+      // nothing but the run's record, its owner file and the retained checkpoints' own files: no temporary or stray state files
       const files = listFilesDeep(jobDir);
-      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f) && f !== JOB_OWNER_FILE_NAME)).toEqual([]);
+      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f) && f !== JOB_OWNER_FILE_NAME && f !== '_job.json')).toEqual([]);
     },
   );
 

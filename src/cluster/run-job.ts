@@ -5,7 +5,6 @@
  * strategy does not absorb rejects with the task's error, which names the operator and
  * subtask.
  */
-import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { JobDefinition } from '../api/define-job.js';

@@ -53,7 +53,8 @@ async function startCommitting(ck: string, out: string, ...more: string[]): Prom
 async function resumeToEnd(ck: string, out: string, ...more: string[]): Promise<string> {
   const p = run(ck, out, '--resume', ...more);
   const exit = await p.exited;
-  expect(exit.stderr).not.toMatch(/warning/);
+  // no broken checkpoint skipped, no foreign source positions (removing a killed run's leftovers is fine)
+  expect(exit.stderr).not.toMatch(/warning: (?!removed )/);
   expect({ code: exit.code, stderr: exit.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   return exit.stderr;
 }

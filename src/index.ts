@@ -166,7 +166,7 @@ export { Sources } from './connectors/sources.js';
 export type { JsonlSinkOptions } from './connectors/jsonl-sink.js';
 
 export { runJob, startJob } from './cluster/run-job.js';
-export type { JobClient, JobDetails, StopOptions, VertexDetails } from './cluster/run-job.js';
+export type { CancelOptions, JobClient, JobDetails, ResumeOutcome, StopOptions, VertexDetails } from './cluster/run-job.js';
 export type { JobFailure, JobStatus } from './cluster/job-master.js';
 export type { ExceptionHistoryEntry, ExceptionHistorySnapshot } from './cluster/exception-history.js';
 export type { CheckpointConfigInput } from './checkpoint/checkpoint-config.js';

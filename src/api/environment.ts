@@ -5,6 +5,7 @@
  */
 import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
 import { JobDefinitionError } from '../core/errors.js';
+import { jobNameProblem } from '../core/job-name.js';
 import type { RestartStrategyConfig } from '../runtime/failover/restart-strategy.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { Key } from '../core/key-encoding.js';
@@ -40,6 +41,7 @@ export class StreamExecutionEnvironment {
   private checkpoint: CheckpointConfigInput | undefined;
   private restartStrategy: RestartStrategyConfig | undefined;
   private savepointDirectory: string | undefined;
+  private jobName: string | undefined;
   private autoWatermarkInterval = DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
 
   /** @internal */
@@ -79,6 +81,18 @@ export class StreamExecutionEnvironment {
 
   getMaxParallelism(): number | undefined {
     return this.maxParallelism;
+  }
+
+  /**
+   * Names the job: `eddy run --resume` resumes the newest run of the job with this name,
+   * and `eddy list` and the REST API show it. `--job-name` (and `RunOptions.jobName`)
+   * override it. @default the job module's file name without its extension
+   */
+  setJobName(name: string): this {
+    const problem = jobNameProblem(name);
+    if (problem) throw new JobDefinitionError(`setJobName(): ${problem}`);
+    this.jobName = name;
+    return this;
   }
 
   /** Where savepoints go when a trigger names no directory; `--savepoint-dir` overrides it. */
@@ -190,6 +204,7 @@ export class StreamExecutionEnvironment {
       checkpoint: this.checkpoint,
       restartStrategy: this.restartStrategy,
       savepointDirectory: this.savepointDirectory,
+      jobName: this.jobName,
     };
   }
 }

@@ -122,6 +122,12 @@ export interface CheckpointMetadata {
   /** Format version of this file. */
   readonly version: 1;
   readonly jobId: string;
+  /**
+   * The name of the job that took it (`_job.json`'s name), so a run restored from it can
+   * tell that its sources resume at positions another job saved. Absent in files written
+   * before job names were recorded (an optional addition: still version 1).
+   */
+  readonly jobName?: string;
   readonly checkpointId: number;
   readonly kind: 'checkpoint' | 'savepoint';
   /** Milliseconds since the epoch when the checkpoint was triggered. */
@@ -129,6 +135,15 @@ export interface CheckpointMetadata {
   /** Milliseconds since the epoch when it completed. */
   readonly completionTimestamp: number;
   readonly operators: readonly OperatorState[];
+}
+
+/**
+ * `metadata` with the job's name recorded right after its id (the field order of the
+ * readable `_metadata`).
+ */
+export function withJobName(metadata: CheckpointMetadata, jobName: string): CheckpointMetadata {
+  const { format, version, jobId, jobName: _previous, ...rest } = metadata;
+  return { format, version, jobId, jobName, ...rest };
 }
 
 /** What a task sends the coordinator when its part of a checkpoint is done. */

@@ -7,7 +7,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
+import { dirname } from 'node:path';
 import { startJob } from '../cluster/run-job.js';
+import type { JobClient } from '../cluster/run-job.js';
 import { DEFAULT_RESTART_DELAY_MS, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import type { RunOptions } from '../cluster/run-options.js';
 import { isEddyError, TaskFailureError } from '../core/errors.js';
@@ -18,7 +20,8 @@ import { formatSummary, ProgressLine } from './progress-line.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerInspectCommand } from './inspect-command.js';
 import { normaliseHostName } from '../cluster/rest/rest-access-policy.js';
-import { RunRestApi } from './run-rest-api.js';
+import { GracefulStop } from './graceful-stop.js';
+import { defaultRestPort, RunRestApi } from './run-rest-api.js';
 import { addStateBackendFlags, stateBackendFromFlags } from './state-backend-flags.js';
 import type { StateBackendFlags } from './state-backend-flags.js';
 
@@ -52,7 +55,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--retention-on-cancel <policy>', 'delete or retain checkpoints when the job is canceled (default: delete)', oneOf('--retention-on-cancel', ['delete', 'retain']))
     .option('--unaligned', 'unaligned checkpoints (not available yet)')
     .option('--aligned-timeout <ms>', 'switch to unaligned after this alignment time (not available yet)', nonNegativeInt('--aligned-timeout'))
-    .option('--from-savepoint <dir>', 'start from a retained checkpoint (chk-<n> directory) or savepoint')
+    .option('--from-savepoint <path>', "start from a checkpoint or savepoint: its directory, its _metadata file, or a run's checkpoint directory (<checkpoint-dir>/<job-id>: its newest valid checkpoint)")
+    .option('--resume', "start where the newest earlier run of this job (by name) in --checkpoint-dir stood, or fresh when there is none")
+    .option('--job-name <name>', "the job's name, which --resume looks for (default: the job file's name without extension)")
     .option('--allow-non-restored-state', 'with --from-savepoint: drop state of operators the job no longer has')
     .option('--restart-attempts <n>', 'restart up to <n> times after a failure (fixed delay)', nonNegativeInt('--restart-attempts'))
     .option('--restart-delay <ms>', 'with --restart-attempts: wait this long before each restart (default: 1000)', nonNegativeInt('--restart-delay'))
@@ -64,13 +69,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--rest-port <n>', 'port of the REST API on 127.0.0.1 (default: 8081; 0 = a free port)', nonNegativeInt('--rest-port'))
     .option('--rest-allowed-host <name>', 'accept this name in the Host header of REST requests (besides localhost, 127.0.0.1, [::1]); repeatable', collectHost, [] as string[])
-    .option('-q, --quiet', 'no progress line and no summary (the REST API line is still printed)')
+    .option('-q, --quiet', 'no progress line and no summary (the job id and REST API line is still printed)')
     .option('--log-level <level>', `least severe log records written to stderr: ${LOG_LEVELS.join(', ')} (default: info)`, oneOf('--log-level', LOG_LEVELS))
     .option('--log-format <format>', 'log records as pretty lines or one JSON object per line: pretty, json (default: pretty)', oneOf('--log-format', LOG_FORMATS))
     .action(async (job: string, opts: CliRunOptions, command: Command) => {
       // a usage error (exit code 2), found before anything starts
       const stateBackend = stateBackendFromFlags(opts, command);
-      exitCode = await runCommand(job, opts, stateBackend);
+      if (opts.resume && opts.fromSavepoint !== undefined) {
+      throw new InvalidArgumentError('--resume and --from-savepoint exclude each other: --resume finds the checkpoint itself');
+    }
+    exitCode = await runCommand(job, opts, stateBackend);
     });
   registerClientCommands(program, (code) => {
     exitCode = code;
@@ -112,6 +120,8 @@ interface CliRunOptions extends StateBackendFlags {
   unaligned?: boolean;
   alignedTimeout?: number;
   fromSavepoint?: string;
+  resume?: boolean;
+  jobName?: string;
   allowNonRestoredState?: boolean;
   restartAttempts?: number;
   restartDelay?: number;
@@ -143,10 +153,11 @@ function checkpointOptions(o: CliRunOptions): CheckpointConfigInput {
 
 async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOptions['stateBackend']): Promise<number> {
   const progress = new ProgressLine(process.stderr, !opts.quiet);
-  const warn = (message: string) => {
+  const say = (line: string) => {
     progress.clear();
-    process.stderr.write(`eddy: warning: ${message}\n`);
+    process.stderr.write(`${line}\n`);
   };
+  const warn = (message: string) => say(`eddy: warning: ${message}`);
   // log records never land in the middle of the progress line
   const logger = createLogger({
     level: opts.logLevel ?? 'info',
@@ -170,6 +181,8 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
       ? { restartStrategy: restartAttemptsShortcut(opts.restartAttempts, opts.restartDelay ?? DEFAULT_RESTART_DELAY_MS) }
       : {}),
     fromSavepoint: opts.fromSavepoint,
+    resume: opts.resume ?? false,
+    ...(opts.jobName !== undefined ? { jobName: opts.jobName } : {}),
     allowNonRestoredState: opts.allowNonRestoredState ?? false,
     ...(opts.savepointDir.length > 0 ? { savepointDirectory: opts.savepointDir[0], savepointRoots: opts.savepointDir.slice(1) } : {}),
     onProgress: (p) => progress.update(p),
@@ -186,29 +199,29 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
     onWarning: warn,
     logger,
   };
-  let interrupted = false;
   let rest: RunRestApi | undefined;
   try {
-    rest = await RunRestApi.open(opts.restPort, warn, undefined, opts.restAllowedHost);
+    rest = await RunRestApi.open(opts.restPort, warn, defaultRestPort(), opts.restAllowedHost, (line) => say(`eddy: ${line}`));
     const client = await startJob(job, options);
-    if (rest) {
-      rest.add(client);
-      process.stderr.write(`eddy: job ${client.jobId} running; REST API at ${rest.url}\n`);
+    if (client.resumed) {
+      const { from, reason } = client.resumed;
+      say(from !== undefined ? `eddy: resuming job '${client.name}' from ${from} (${reason})` : `eddy: ${reason}; starting fresh`);
     }
-    const onSignal = () => {
-      interrupted = true;
-      process.stderr.write('\neddy: canceling the job (Ctrl-C again to force)\n');
-      process.removeListener('SIGINT', onSignal);
-      void client.cancel();
-    };
-    process.on('SIGINT', onSignal);
+    rest?.add(client);
+    say(`eddy: job ${client.jobId} running${rest ? `; REST API at ${rest.url}` : ''}`);
+    const stop = new GracefulStop({
+      client,
+      say,
+      resumeCommand: resumeCommand(job, client, opts),
+      exit: (code) => process.exit(code),
+    }).install();
     try {
       const result = await client.result;
       progress.clear();
       if (!opts.quiet || result.status === 'canceled') process.stderr.write(formatSummary(result) + '\n');
-      return result.status === 'canceled' || interrupted ? 130 : 0;
+      return stop.exitCode(result);
     } finally {
-      process.removeListener('SIGINT', onSignal);
+      stop.uninstall();
     }
   } catch (error) {
     progress.clear();
@@ -217,6 +230,18 @@ async function runCommand(job: string, opts: CliRunOptions, stateBackend: RunOpt
   } finally {
     await rest?.close();
   }
+}
+
+/** `eddy run <job> --resume --checkpoint-dir <dir>` (and `--job-name` when one was given), quoted for a shell. */
+function resumeCommand(job: string, client: JobClient, opts: CliRunOptions): string {
+  const words = ['eddy', 'run', job, '--resume', '--checkpoint-dir', client.checkpointDirectory ? dirname(client.checkpointDirectory) : (opts.checkpointDir ?? '.')];
+  if (opts.jobName !== undefined) words.push('--job-name', opts.jobName);
+  return words.map(shellWord).join(' ');
+}
+
+/** `word` as a POSIX shell reads it back. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** The reason of a failure in one line, with the user code's location for task failures. */

@@ -15,6 +15,7 @@ import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-d
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
 import { createSavepointDirectory } from '../checkpoint/storage/savepoint-directory.js';
+import { withJobName } from '../checkpoint/checkpoint-metadata.js';
 import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
 import { checkSavepointTarget } from '../checkpoint/storage/savepoint-target.js';
 import { ConfigError, JobFailedError, RestoreError, TaskFailureError } from '../core/errors.js';
@@ -31,6 +32,7 @@ import { RepeatedFailureDetector } from './repeated-failure-detector.js';
 import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import { CollectedOutputs } from './collected-outputs.js';
 import { JobMetricsBoard } from './job-metrics-board.js';
+import { JobRunRecorder } from './job-run-recorder.js';
 import { JobResult } from './job-result.js';
 import type { JobProgress, VertexMetrics } from './job-result.js';
 import type { RestartStrategy } from '../runtime/failover/restart-strategy.js';
@@ -43,6 +45,8 @@ export type JobStatus = 'created' | 'running' | 'restarting' | 'finished' | 'fai
 /** Everything the job master needs. */
 export interface JobMasterSpec {
   readonly jobId: string;
+  /** The job's name: recorded in `_job.json` and every `_metadata` (see job-name.ts). */
+  readonly jobName: string;
   readonly job: JobDefinition;
   readonly jobModuleUrl: string | undefined;
   readonly execution: 'threads' | 'single-thread';
@@ -107,14 +111,21 @@ export class JobMaster {
   private readonly log: Logger;
   private readonly history = new ExceptionHistory();
   private readonly repeated = new RepeatedFailureDetector();
+  /** Keep the checkpoints on cancel whatever the retention setting says. */
+  private retainOnCancel = false;
+  /** The savepoint of a stop-with-savepoint in progress; undefined once it failed. */
+  private stopSavepoint: Promise<string | undefined> | undefined;
+  /** This run's `_job.json`; only with checkpoint storage. */
+  private readonly recorder: JobRunRecorder | undefined;
 
   constructor(private readonly spec: JobMasterSpec) {
     this.log = spec.logger.child({ job: spec.jobId });
     const checkpointing = spec.checkpoint.interval !== undefined;
     this.storageConfig = checkpointing
-      ? { directory: spec.checkpoint.directory, jobId: spec.jobId, ...(spec.storageFaults ? { faults: spec.storageFaults } : {}) }
+      ? { directory: spec.checkpoint.directory, jobId: spec.jobId, jobName: spec.jobName, ...(spec.storageFaults ? { faults: spec.storageFaults } : {}) }
       : undefined;
     this.storage = this.storageConfig ? new FileSystemCheckpointStorage(this.storageConfig) : undefined;
+    this.recorder = this.storage && new JobRunRecorder(this.storage.jobDirectory, spec.jobName, spec.initialRestore?.directory);
     this.board = new JobMetricsBoard(spec.jobGraph);
     const tasks: CoordinatorTask[] = spec.jobGraph.vertices.flatMap((v) =>
       Array.from({ length: v.parallelism }, (_, subtaskIndex) => ({ vertexId: v.id, subtaskIndex })),
@@ -139,7 +150,7 @@ export class JobMaster {
       {
         newDirectory: (parent) => newSavepointDirectory(parent, spec.jobId),
         prepareDirectory: createSavepointDirectory,
-        writeMetadata: writeSavepointMetadata,
+        writeMetadata: (directory, metadata) => writeSavepointMetadata(directory, withJobName(metadata, spec.jobName)),
         discardFailed: discardFailedSavepoint,
       },
     );
@@ -161,8 +172,14 @@ export class JobMaster {
   }
 
   /** Stops the job with a savepoint under `parent` (see {@link CheckpointCoordinator.stopWithSavepoint}). */
-  async stopWithSavepoint(parent: string | undefined, drain: boolean): Promise<string> {
-    return this.coordinator.stopWithSavepoint(await this.savepointParent(parent, 'stop with a savepoint'), drain);
+  stopWithSavepoint(parent: string | undefined, drain: boolean): Promise<string> {
+    const savepoint = this.savepointParent(parent, 'stop with a savepoint').then((checked) => this.coordinator.stopWithSavepoint(checked, drain));
+    // for the run's record only: the caller is told of a failure through `savepoint`
+    this.stopSavepoint = savepoint.then(
+      (path) => path,
+      () => undefined,
+    );
+    return savepoint;
   }
 
   /**
@@ -181,6 +198,15 @@ export class JobMaster {
   /** The job's failures, newest first (`GET /jobs/:id/exceptions`). */
   exceptions(): ExceptionHistorySnapshot {
     return this.history.snapshot();
+  }
+
+  /**
+   * Writes this run's `_job.json` (with checkpointing on). Called before {@link run}: a
+   * run that `--resume` could not find might commit output a later run would repeat.
+   * @throws CheckpointError naming the file when it cannot be written
+   */
+  async recordStart(): Promise<void> {
+    await this.recorder?.start();
   }
 
   /** Number of attempts started so far. */
@@ -204,36 +230,28 @@ export class JobMaster {
         this.status = 'running';
         const outcome = await this.runAttempt(attemptNumber, restorePoint);
         if (outcome.kind === 'finished') {
-          this.status = 'finished';
+          const savepoint = await this.stopSavepoint;
           this.coordinator.shutdown();
-          if (this.storage) await settleLogged(this.storage.discardAll(), this.log, 'deleting the checkpoints of the finished job');
+          await this.recorder?.end(savepoint ? 'stopped' : 'finished', { savepoint, checkpointsDiscarded: true }, this.spec.onWarning);
+          await this.discardCheckpoints('finished');
+          this.status = 'finished';
           return this.result('finished', started);
         }
-        if (outcome.kind === 'canceled') {
-          this.status = 'canceled';
-          this.coordinator.shutdown();
-          if (this.storage && this.spec.checkpoint.retentionOnCancel === 'delete') {
-            await settleLogged(this.storage.discardAll(), this.log, 'deleting the checkpoints of the canceled job');
-          }
-          return this.result('canceled', started);
-        }
+        if (outcome.kind === 'canceled') return await this.canceled(started);
         // a restart would restore the same state into the same code and fail the same way
         const delay = isRestoreFailure(outcome.error) || this.cancelRequested ? undefined : this.spec.restartStrategy.onFailure(Date.now());
         this.failed(outcome.error, attemptNumber, delay);
-        if (delay === undefined || this.cancelRequested) {
-          this.status = 'failed';
-          this.coordinator.shutdown();
-          throw outcome.error;
-        }
+        if (delay === undefined || this.cancelRequested) throw outcome.error;
         this.status = 'restarting';
         await this.sleep(delay);
-        if (this.cancelRequested) {
-          this.status = 'canceled';
-          this.coordinator.shutdown();
-          return this.result('canceled', started);
-        }
+        if (this.cancelRequested) return await this.canceled(started);
         restorePoint = (await this.latestValidCheckpoint()) ?? this.spec.initialRestore;
       }
+    } catch (error) {
+      this.coordinator.shutdown();
+      await this.recorder?.end('failed', {}, this.spec.onWarning);
+      this.status = 'failed';
+      throw error;
     } finally {
       if (progressTimer) clearInterval(progressTimer);
     }
@@ -252,8 +270,26 @@ export class JobMaster {
     this.spec.onFailure?.({ error, entry, attempt, restartDelayMs, sameFailuresInARow });
   }
 
-  /** Cancels the job: the running attempt stops, and the result says `canceled`. */
-  cancel(): void {
+  private async canceled(started: number): Promise<JobResult> {
+    this.coordinator.shutdown();
+    const discard = this.spec.checkpoint.retentionOnCancel === 'delete' && !this.retainOnCancel;
+    await this.recorder?.end('canceled', { checkpointsDiscarded: discard }, this.spec.onWarning);
+    if (discard) await this.discardCheckpoints('canceled');
+    this.status = 'canceled';
+    return this.result('canceled', started);
+  }
+
+  /** Deletes the job's checkpoints (not its record, nor the savepoints taken on stop); a failure is a warning. */
+  private async discardCheckpoints(how: string): Promise<void> {
+    if (this.storage) await settleLogged(this.storage.discardCheckpoints(), this.log, `deleting the checkpoints of the ${how} job`);
+  }
+
+  /**
+   * Cancels the job: the running attempt stops, and the result says `canceled`.
+   * @param retainCheckpoints keep the checkpoints whatever the retention on cancel says (a second Ctrl-C)
+   */
+  cancel(retainCheckpoints = false): void {
+    if (retainCheckpoints) this.retainOnCancel = true;
     this.cancelRequested = true;
     this.wakeFromDelay?.();
     this.endAttempt?.({ kind: 'canceled' });
@@ -273,7 +309,6 @@ export class JobMaster {
         : undefined;
     } catch (error) {
       this.status = 'failed';
-      this.coordinator.shutdown();
       throw error;
     }
     // the shared files the restored state refers to must outlive the restore

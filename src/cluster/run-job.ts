@@ -6,11 +6,13 @@
  * subtask.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { JobDefinition } from '../api/define-job.js';
 import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointCounts, CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { CompletedCheckpoint } from '../checkpoint/checkpoint-coordinator.js';
 import { ConfigError, JobDefinitionError } from '../core/errors.js';
+import { jobNameFromModule } from '../core/job-name.js';
 import { buildJobGraph } from '../runtime/graph/job-graph.js';
 import type { PlanOptions } from '../runtime/graph/job-graph.js';
 import { restoredMaxParallelism } from '../checkpoint/restore/restore-assignment.js';
@@ -30,8 +32,10 @@ import type { JobResult, VertexMetrics } from './job-result.js';
 import { createRestartStrategy, defaultRestartStrategy, restartAttemptsShortcut } from '../runtime/failover/restart-strategy.js';
 import { JobRestApi } from './rest/job-rest-api.js';
 import { resolveRestorePoint } from './restore-point.js';
+import { findResumePoint } from './resume-point.js';
 import { resolveRunOptions } from './run-options.js';
-import type { RunOptions } from './run-options.js';
+import type { ResolvedRunOptions, RunOptions } from './run-options.js';
+import { warnAboutForeignSourcePositions } from './source-position-warnings.js';
 
 /** One vertex (operator chain) of a running job, for job details (REST, `eddy list`). */
 export interface VertexDetails extends VertexMetrics {
@@ -57,6 +61,20 @@ export interface JobDetails {
   readonly vertices: readonly VertexDetails[];
 }
 
+/** Options of {@link JobClient.cancel}. */
+export interface CancelOptions {
+  /** Keep the checkpoints whatever the retention on cancel says (e.g. a second Ctrl-C). @default false */
+  readonly retainCheckpoints?: boolean;
+}
+
+/** What `resume: true` found. */
+export interface ResumeOutcome {
+  /** The checkpoint or savepoint directory the job resumed from; undefined when it started fresh. */
+  readonly from: string | undefined;
+  /** Why, in words: which run it belonged to, or why there was nothing to resume. */
+  readonly reason: string;
+}
+
 /** Options of {@link JobClient.stopWithSavepoint}. */
 export interface StopOptions {
   /** End the input first (operators finish and, with event time, all timers fire) so everything pending is emitted. @default false */
@@ -66,6 +84,12 @@ export interface StopOptions {
 /** A running job. */
 export interface JobClient {
   readonly jobId: string;
+  /** The job's name (`jobName`, else `env.setJobName`, else the module's file name). */
+  readonly name: string;
+  /** This run's checkpoint directory, `<checkpoint-dir>/<job-id>` (absolute), when checkpointing is on. */
+  readonly checkpointDirectory: string | undefined;
+  /** With `resume: true`: what it resumed from, or why it started fresh. */
+  readonly resumed: ResumeOutcome | undefined;
   /** Settles when the job ends: resolves when it finished or was canceled, rejects when it failed. */
   readonly result: Promise<JobResult>;
   status(): JobStatus;
@@ -91,7 +115,7 @@ export interface JobClient {
    */
   stopWithSavepoint(directory?: string, options?: StopOptions): Promise<string>;
   /** Cancels the job; resolves with its (canceled) result. */
-  cancel(): Promise<JobResult>;
+  cancel(options?: CancelOptions): Promise<JobResult>;
   /**
    * `http://127.0.0.1:<port>`: where the job's REST API (docs/REST.md) is served, when
    * started with the `rest` option; undefined otherwise.
@@ -123,23 +147,28 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   await removeStateBackendLeftovers(o.stateBackend, warn);
   const copies = otherEddyCopiesWarning();
   if (copies !== undefined) warn(copies);
-  // read first: a job that sets no maxParallelism takes the restored state's
-  const initialRestore = o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined;
+  const streamGraph = buildStreamGraph(definition, { parameters: o.parameters, parallelism: o.parallelism });
+  const name = o.jobName ?? streamGraph.jobName ?? jobNameFromModule(moduleUrl);
+  const checkpoint = resolveCheckpointConfig(streamGraph.checkpoint, o.checkpoint);
+  if (checkpoint.unaligned) throw new ConfigError('unaligned checkpoints (--unaligned) are not available yet; use aligned checkpoints');
+  const checkpointing = checkpoint.interval !== undefined;
+  const { initialRestore, resumed } = await restorePointOf(o, name, checkpoint.directory, checkpointing, warn);
+  // a job that sets no maxParallelism takes the restored state's
   const planOptions: PlanOptions = {
     parallelism: o.parallelism,
     maxParallelism: o.maxParallelism,
     ...(initialRestore ? { restoredMaxParallelism: restoredMaxParallelism(initialRestore.metadata) } : {}),
   };
-  const streamGraph = buildStreamGraph(definition, { parameters: o.parameters, parallelism: o.parallelism });
   const jobGraph = buildJobGraph(streamGraph, planOptions);
   if (o.execution === 'threads' && !moduleUrl) {
     throw new JobDefinitionError(
       "cannot tell which module defines this job, so worker threads cannot load it; pass { jobModule: import.meta.url } or { execution: 'single-thread' }",
     );
   }
-  const checkpoint = resolveCheckpointConfig(streamGraph.checkpoint, o.checkpoint);
-  if (checkpoint.unaligned) throw new ConfigError('unaligned checkpoints (--unaligned) are not available yet; use aligned checkpoints');
-  const checkpointing = checkpoint.interval !== undefined;
+  if (initialRestore) {
+    const sources = streamGraph.nodes.filter((n) => n.kind === 'source').map(operatorUid);
+    await warnAboutForeignSourcePositions(initialRestore, name, sources, warn);
+  }
   const restartConfig =
     o.restartStrategy ?? (o.restartAttempts !== undefined ? restartAttemptsShortcut(o.restartAttempts) : streamGraph.restartStrategy) ?? defaultRestartStrategy(checkpointing);
   const configuredSavepointDirectory = o.savepointDirectory ?? streamGraph.savepointDirectory;
@@ -158,6 +187,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   }
   const master = new JobMaster({
     jobId,
+    jobName: name,
     job: definition,
     jobModuleUrl: moduleUrl,
     execution: o.execution,
@@ -192,6 +222,7 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   });
   // before the job runs: a port in use fails the start
   const rest = o.rest ? await JobRestApi.start({ port: o.rest.port, allowedHosts: o.rest.allowedHosts }) : undefined;
+  await master.recordStart();
   const startTime = Date.now();
   let endTime: number | undefined;
   const result = master.run().finally(() => {
@@ -199,9 +230,11 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   });
   // the caller observes the failure through `result`; this only keeps Node from calling it unhandled
   result.catch(() => undefined);
-  const name = jobName(moduleUrl);
   const client: JobClient = {
     jobId,
+    name,
+    checkpointDirectory: checkpointing ? join(resolve(checkpoint.directory), jobId) : undefined,
+    resumed,
     result,
     restUrl: rest?.url,
     status: () => master.status,
@@ -229,8 +262,8 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
     triggerCheckpoint: () => master.coordinator.triggerCheckpoint(),
     triggerSavepoint: async (directory) => master.triggerSavepoint(directory),
     stopWithSavepoint: async (directory, stop = {}) => master.stopWithSavepoint(directory, stop.drain ?? false),
-    cancel: async () => {
-      master.cancel();
+    cancel: async (cancel = {}) => {
+      master.cancel(cancel.retainCheckpoints ?? false);
       return result;
     },
     savepointTarget: (directory, action) => master.savepointParent(directory, action),
@@ -239,11 +272,25 @@ export async function startJob(job: JobDefinition | string, options: RunOptions 
   return client;
 }
 
-/** The job's display name: its module's file name without extension. */
-function jobName(moduleUrl: string | undefined): string {
-  if (!moduleUrl) return 'job';
-  const file = moduleUrl.split(/[\\/]/).pop() ?? 'job';
-  return file.replace(/\.(?:[cm]?[jt]s)$/, '') || 'job';
+/** What the run starts from: `fromSavepoint`, what `resume` finds, or nothing. */
+async function restorePointOf(
+  o: ResolvedRunOptions,
+  name: string,
+  checkpointDirectory: string,
+  checkpointing: boolean,
+  warn: (message: string) => void,
+): Promise<{ initialRestore: CompletedCheckpoint | undefined; resumed: ResumeOutcome | undefined }> {
+  if (!o.resume) return { initialRestore: o.fromSavepoint ? await resolveRestorePoint(o.fromSavepoint, warn) : undefined, resumed: undefined };
+  if (o.fromSavepoint !== undefined) throw new ConfigError('--resume and --from-savepoint exclude each other: --resume finds the checkpoint itself');
+  if (!checkpointing) {
+    throw new ConfigError(
+      '--resume needs checkpointing (--checkpoint-interval, or env.enableCheckpointing in the job): a run without checkpoints leaves no record, so a later --resume would repeat its output',
+    );
+  }
+  const decision = await findResumePoint(checkpointDirectory, name, warn);
+  return decision.kind === 'resume'
+    ? { initialRestore: decision.checkpoint, resumed: { from: decision.checkpoint.directory, reason: decision.reason } }
+    : { initialRestore: undefined, resumed: { from: undefined, reason: decision.reason } };
 }
 
 /** Warns once, naming every stateful operator without a uid (DESIGN §6). */

@@ -8,6 +8,7 @@ import type { CheckpointConfigInput } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import type { StorageFaults } from '../checkpoint/storage/checkpoint-storage.js';
 import { ConfigError } from '../core/errors.js';
+import { jobNameProblem } from '../core/job-name.js';
 import { MAX_PARALLELISM_UPPER_BOUND } from '../core/key-groups.js';
 import type { JobProgress } from './job-result.js';
 import type { JobFailure } from './job-master.js';
@@ -72,8 +73,28 @@ const schema = z
      * @default 'hashmap'
      */
     stateBackend: z.custom<StateBackendKind | StateBackendConfig>(() => true).optional(),
-    /** A retained checkpoint or savepoint directory to start from. */
+    /**
+     * A checkpoint or savepoint to start from: its directory or `_metadata` file, or a run's
+     * checkpoint directory (`<checkpoint-dir>/<job-id>`: its newest valid checkpoint).
+     */
     fromSavepoint: z.string().optional(),
+    /**
+     * Start from where the newest earlier run of this job (by name) in the checkpoint
+     * directory stood, or fresh when there is none (`--resume`; rule: docs/CHECKPOINTS.md).
+     * Needs checkpointing; not with `fromSavepoint`. @default false
+     */
+    resume: z.boolean().default(false),
+    /**
+     * The job's name (`--job-name`): what `resume` looks for, shown by `eddy list` and the
+     * REST API; overrides the job's `env.setJobName`. @default the job module's file name without extension
+     */
+    jobName: z
+      .string()
+      .optional()
+      .superRefine((name, ctx) => {
+        const problem = name === undefined ? undefined : jobNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     /**
      * Default parent directory of savepoints (the first `--savepoint-dir`), relative to the
      * working directory unless absolute; overrides the job's `env.setDefaultSavepointDirectory`.

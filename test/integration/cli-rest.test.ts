@@ -168,13 +168,53 @@ describe('operating a running job through its REST API', () => {
     }
   });
 
-  it('only warns when the default port is in use, and runs without the API', async () => {
+  it('moves the API to a free port, saying so, when the default port is in use', async () => {
     const { server, port } = await occupyPort();
     try {
       const warnings: string[] = [];
-      const api = await RunRestApi.open(undefined, (m) => warnings.push(m), port);
-      expect(api).toBeUndefined();
-      expect(warnings).toEqual([`REST API not started: port ${port} is in use (pass --rest-port 0 for a free port)`]);
+      const said: string[] = [];
+      const api = await RunRestApi.open(undefined, (m) => warnings.push(m), port, [], (line) => said.push(line));
+      expect(api).toBeDefined();
+      try {
+        const actual = Number(new URL(api!.url).port);
+        expect(actual).not.toBe(port);
+        expect(said).toEqual([`port ${port} is in use; the REST API listens on port ${actual} instead`]);
+        expect(warnings).toEqual([]);
+      } finally {
+        await api!.close();
+      }
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('eddy run falls back from a busy default port (EDDY_DEFAULT_REST_PORT) and prints the job id line with the API address', async () => {
+    const { server, port } = await occupyPort();
+    try {
+      const child = spawn(process.execPath, [EDDY, 'run', TICKER, '-q'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, EDDY_DEFAULT_REST_PORT: String(port) },
+      });
+      started.push(child);
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const line = await new Promise<RegExpExecArray>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (d: string) => {
+          stderr += d;
+          const m = REST_LINE.exec(stderr);
+          if (m) resolve(m);
+        });
+        void exited.then(() => reject(new Error(`eddy run exited early:\n${stderr}`)));
+      });
+      const actual = Number(line[3]);
+      expect(actual).not.toBe(port);
+      expect(lines(stderr)).toEqual([`eddy: port ${port} is in use; the REST API listens on port ${actual} instead`, line[0]]);
+      const response = await fetch(`${line[2]}/jobs/${line[1]}`);
+      expect(response.status).toBe(200);
+      child.kill('SIGINT'); // no checkpointing: Ctrl-C cancels
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('eddy: Ctrl-C: canceling the job');
     } finally {
       await closeServer(server);
     }

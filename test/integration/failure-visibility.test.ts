@@ -3,8 +3,11 @@
  * operator, subtask and attempt, kept in the exception history and told to `onFailure`,
  * and a user callback that throws is logged instead of taking the process down.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { RestartStrategies, TaskFailureError, createLogger, startJob } from 'eddy';
 import type { CheckpointStats, JobFailure } from 'eddy';
 
@@ -83,9 +86,12 @@ describe('failures that show', () => {
     process.on('unhandledRejection', onUnhandled);
     const { logger, records } = capture();
     const seen: CheckpointStats[] = [];
+    // a run leaves its record (_job.json) in the checkpoint directory: not in the project's
+    const directory = mkdtempSync(join(tmpdir(), 'eddy-failure-visibility-'));
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
     const client = await startJob(TICKER, {
       execution: 'single-thread',
-      checkpoint: { interval: 20 },
+      checkpoint: { interval: 20, directory },
       parameters: { rate: '1' },
       logger,
       onCheckpoint: (stats) => {

@@ -70,6 +70,7 @@ export const checkpointMetadataSchema = z.looseObject({
   format: z.literal('eddy-checkpoint'),
   version: z.literal(1),
   jobId: z.string().min(1),
+  jobName: z.string().min(1).optional(),
   checkpointId: count,
   kind: z.enum(['checkpoint', 'savepoint']),
   triggerTimestamp: z.number(),

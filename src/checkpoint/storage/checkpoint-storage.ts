@@ -10,13 +10,15 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CheckpointError, ConfigError } from '../../core/errors.js';
+import { withJobName } from '../checkpoint-metadata.js';
 import type { CheckpointMetadata, StateFileHandle } from '../checkpoint-metadata.js';
 import { fsyncDirectory, writeFileAtomically } from './atomic-file-write.js';
 import { FileSystemCheckpointFileStore, isInSharedDirectory } from './checkpoint-file-store.js';
 import type { CheckpointFileStore } from './checkpoint-file-store.js';
 import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
 import { readCheckpointMetadata, readStateFile, verifyCheckpoint } from './checkpoint-reader.js';
-import { writeStateFileInto } from './savepoint-storage.js';
+import { JOB_RECORD_FILE_NAME } from './job-run-record.js';
+import { isSavepointDirectoryName, writeStateFileInto } from './savepoint-storage.js';
 import { SHARED_DIRECTORY_NAME, stateFileName } from './state-file-name.js';
 import type { StateFileKind } from './state-file-name.js';
 import { StorageFaultInjector, storageFaultsSchema } from './storage-faults.js';
@@ -36,6 +38,8 @@ export interface CheckpointStorageConfig {
   readonly jobId: string;
   /** Writes to fail on purpose, for tests (see {@link StorageFaults}). */
   readonly faults?: StorageFaults;
+  /** The job's name, recorded in every `_metadata` written here. */
+  readonly jobName?: string;
 }
 
 /** A completed checkpoint found in storage (its directory has a `_metadata`). */
@@ -73,6 +77,7 @@ const configSchema = z.strictObject({
   directory: z.string().min(1),
   jobId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/, 'must be one path segment of [A-Za-z0-9._~-]'),
   faults: storageFaultsSchema.optional(),
+  jobName: z.string().min(1).optional(),
 });
 
 /**
@@ -195,7 +200,7 @@ export class FileSystemCheckpointStorage {
     if (metadata.jobId !== this.config.jobId) {
       throw new CheckpointError(`checkpoint ${id}: metadata of job '${metadata.jobId}' given to the storage of job '${this.config.jobId}'`);
     }
-    const bytes = encodeCheckpointMetadata(metadata);
+    const bytes = encodeCheckpointMetadata(this.config.jobName ? withJobName(metadata, this.config.jobName) : metadata);
     const path = join(directory, METADATA_FILE_NAME);
     try {
       await mkdir(directory, { recursive: true });
@@ -278,6 +283,32 @@ export class FileSystemCheckpointStorage {
     } catch (error) {
       throw writeFailure(`cannot discard checkpoint ${checkpointId} in '${directory}'`, error);
     }
+  }
+
+  /**
+   * Deletes every checkpoint of the job and their shared files (a finished job, or
+   * retention `delete` on cancel), keeping what is not a checkpoint: the run's record
+   * (`_job.json`, which tells `--resume` how the run ended) and the savepoints taken on
+   * stop (`savepoint-…`, never deleted automatically).
+   */
+  async discardCheckpoints(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.jobDirectory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw writeFailure(`cannot list the checkpoints in '${this.jobDirectory}'`, error);
+    }
+    let failure: CheckpointError | undefined;
+    for (const name of names) {
+      if (name === JOB_RECORD_FILE_NAME || isSavepointDirectoryName(name)) continue;
+      try {
+        await rm(join(this.jobDirectory, name), { recursive: true, force: true });
+      } catch (error) {
+        failure ??= writeFailure(`cannot discard '${join(this.jobDirectory, name)}'`, error);
+      }
+    }
+    if (failure) throw failure;
   }
 
   /** Deletes every checkpoint of the job: `<directory>/<jobId>` (retention `delete` on cancel, or a finished job). */

@@ -34,6 +34,11 @@ export class JobRestApi {
     return this.server.url;
   }
 
+  /** The port it listens on. */
+  get port(): number {
+    return this.server.port;
+  }
+
   /** Serves `job` until it has ended, then closes (after its savepoints' outcomes were read). */
   serve(job: JobClient): void {
     this.registry.add(job);

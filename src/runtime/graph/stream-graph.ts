@@ -52,6 +52,8 @@ export interface StreamGraph {
   readonly restartStrategy: RestartStrategyConfig | undefined;
   /** The job's default savepoint directory (`--savepoint-dir` overrides it). */
   readonly savepointDirectory?: string | undefined;
+  /** The name the job gave itself (`env.setJobName`); `--job-name` overrides it. */
+  readonly jobName?: string | undefined;
 }
 
 /**

@@ -40,6 +40,8 @@ export class FakeJob implements JobClient {
   savepointDirectory: string | undefined;
   /** Directories savepoints must lie in; empty: anywhere allowed. */
   savepointRoots: string[] = [];
+  readonly checkpointDirectory = undefined;
+  readonly resumed = undefined;
   readonly result: Promise<JobResult>;
   private readonly ended = deferred<JobResult>();
 

@@ -5,7 +5,7 @@
  * finished job leaves nothing. The rocksdb runs take full checkpoints: the files they
  * check are those of the canonical format.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob, startJob } from 'eddy';
@@ -73,19 +73,19 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
 
       const kept = result.checkpoints.filter((c) => c.status === 'completed').slice(-RETAINED);
       expect(listDir(directory)).toEqual([result.jobId]);
-      // the retained checkpoints and the run's owner file (checkpoint-leftovers.ts)
-      expect(listDir(jobDir)).toEqual([JOB_OWNER_FILE_NAME, ...kept.map((c) => `chk-${c.checkpointId}`)].sort());
+      // the retained checkpoints, the run's record and its owner file (checkpoint-leftovers.ts)
+      expect(listDir(jobDir)).toEqual(['_job.json', JOB_OWNER_FILE_NAME, ...kept.map((c) => `chk-${c.checkpointId}`)].sort());
       for (const c of kept) {
         expect(c.directory).toBe(join(jobDir, `chk-${c.checkpointId}`));
         expect(listDir(c.directory!)).toContain('_metadata');
       }
-      // nothing but the retained checkpoints' own files: no temporary or stray state files
+      // nothing but the run's record, its owner file and the retained checkpoints' own files: no temporary or stray state files
       const files = listFilesDeep(jobDir);
-      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f) && f !== JOB_OWNER_FILE_NAME)).toEqual([]);
+      expect(files.filter((f) => !/^chk-\d+\/(_metadata|op-[^/]+\.bin)$/.test(f) && f !== JOB_OWNER_FILE_NAME && f !== '_job.json')).toEqual([]);
     },
   );
 
-  it('removes the job directory when the job finishes', { timeout: 60_000 }, async () => {
+  it("deletes the job's checkpoints when it finishes, keeping only its record (_job.json says it finished)", { timeout: 60_000 }, async () => {
     const directory = dirs.make();
     let completed = 0;
     const result = await runJob(CHAOS_COUNT, {
@@ -101,7 +101,12 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
     });
     expect(result.status).toBe('finished');
     expect(completed).toBeGreaterThan(RETAINED);
-    expect(existsSync(join(directory, result.jobId))).toBe(false);
-    expect(listDir(directory)).toEqual([]);
+    expect(listDir(directory)).toEqual([result.jobId]);
+    expect(listDir(join(directory, result.jobId))).toEqual(['_job.json']);
+    expect(JSON.parse(readFileSync(join(directory, result.jobId, '_job.json'), 'utf8'))).toMatchObject({
+      name: 'chaos-count',
+      status: 'finished',
+      checkpointsDiscarded: true,
+    });
   });
 });

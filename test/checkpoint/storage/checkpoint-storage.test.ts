@@ -138,8 +138,8 @@ describe('FileSystemCheckpointStorage', () => {
 
   it('turns a file system error while writing into a CheckpointError naming the file, with the error as cause', async () => {
     const storage = await newStorage();
-    await mkdir(storage.jobDirectory, { recursive: true });
-    await writeFile(storage.checkpointDirectory(5), 'a file where the checkpoint directory should be');
+    // a directory where the state file should be: the write's final rename fails
+    await mkdir(join(storage.checkpointDirectory(5), 'op.bin'), { recursive: true });
     const error = await storage.writeStateFile(5, 'op.bin', bytesOf(10)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toContain(join(storage.checkpointDirectory(5), 'op.bin'));

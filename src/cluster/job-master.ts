@@ -14,7 +14,7 @@ import type { RestoreTargetVertex } from '../checkpoint/restore/restore-assignme
 import type { TaskRestoreDescriptor } from '../checkpoint/restore/task-restore-descriptor.js';
 import { FileSystemCheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { CheckpointStorageConfig } from '../checkpoint/storage/checkpoint-storage.js';
-import { createSavepointDirectory } from '../checkpoint/storage/savepoint-directory.js';
+import { makeDirectory } from '../checkpoint/storage/make-directory.js';
 import { withJobName } from '../checkpoint/checkpoint-metadata.js';
 import { discardFailedSavepoint, newSavepointDirectory, writeSavepointMetadata } from '../checkpoint/storage/savepoint-storage.js';
 import { checkSavepointTarget } from '../checkpoint/storage/savepoint-target.js';
@@ -149,7 +149,7 @@ export class JobMaster {
       spec.initialRestore,
       {
         newDirectory: (parent) => newSavepointDirectory(parent, spec.jobId),
-        prepareDirectory: createSavepointDirectory,
+        prepareDirectory: (directory) => makeDirectory(directory, 'savepoint'),
         writeMetadata: (directory, metadata) => writeSavepointMetadata(directory, withJobName(metadata, spec.jobName)),
         discardFailed: discardFailedSavepoint,
       },

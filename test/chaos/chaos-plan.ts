@@ -59,10 +59,10 @@ export function planRun(seed: number, options: PlanOptions): RunPlan {
   const parallelism = int(1, 4);
   const maxParallelism = pick([parallelism, 4, 16, 128]);
   const backend = pick(['hashmap', 'rocksdb'] as const);
-  const records = int(1000, 5000);
+  const records = int(600, 3000);
   const keys = int(3, 30);
   const size = pick([20, 50, 100, 250]);
-  const slide = Math.max(1, Math.floor(size / pick([2, 5, 10])));
+  const slide = Math.max(1, Math.floor(size / pick([2, 3, 4])));
   const gap = Math.max(2, Math.round(keys * (0.5 + 1.5 * random())));
   const shape: ChaosShape = { pipeline, inputSeed: int(0, 2 ** 31 - 1), records, keys, size, slide, gap, windowFunction: pick(WINDOW_FUNCTIONS) };
   const checkpointIntervalMs = int(20, 150);

@@ -5,7 +5,7 @@
  * that every scheduled fault fired. A run has a deadline; past it the run is stopped and
  * reported failed.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,11 @@ export interface RunReport {
 export interface RunSettings {
   /** Longest a run may take, in ms. */
   readonly deadlineMs: number;
+}
+
+/** Whether this worktree's `eddy run` has `--resume` (the kill -9 fault needs it). */
+export function cliHasResume(): boolean {
+  return execFileSync(process.execPath, [EDDY_BIN, 'run', '--help'], { encoding: 'utf8' }).includes('--resume');
 }
 
 class DeadlineExceeded extends Error {

@@ -8,11 +8,9 @@
  * Each run's job and faults come from its seed alone (test/chaos/chaos-plan.ts), so
  * `--runs 1 --seed S` replays run S. Exits 1 when any run failed.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { planRun } from './chaos-plan.js';
-import { executeRun } from './chaos-run.js';
+import { cliHasResume, executeRun } from './chaos-run.js';
 import { CampaignSummary } from './campaign-summary.js';
 
 const { values } = parseArgs({
@@ -48,12 +46,6 @@ function seedRange(): [number, number] {
   const seed = integer('seed', values.seed, 1);
   const runs = integer('runs', values.runs, 10);
   return [seed, seed + runs - 1];
-}
-
-/** Whether this worktree's `eddy run` has `--resume` (the kill -9 fault needs it). */
-function cliHasResume(): boolean {
-  const help = execFileSync(process.execPath, [fileURLToPath(new URL('../../bin/eddy.js', import.meta.url)), 'run', '--help'], { encoding: 'utf8' });
-  return help.includes('--resume');
 }
 
 const [from, to] = seedRange();

@@ -8,11 +8,14 @@ import { PIPELINES, subtaskRange, WINDOW_FUNCTIONS } from './jobs/chaos-shape.js
 import type { ChaosShape } from './jobs/chaos-shape.js';
 import type { JobFault } from './jobs/chaos-faults.js';
 
-/** A checkpoint storage write fault: the state files or the `_metadata` of one checkpoint fail. */
+/**
+ * A checkpoint storage write fault: the state files or the `_metadata` of one checkpoint
+ * fail. Faults are on checkpoints 1 and 2: the sources hold until a checkpoint completes,
+ * so both are taken before any job fault can end the attempt.
+ */
 export interface StorageFault {
   readonly how: 'state-write' | 'metadata-write';
   readonly checkpoint: number;
-  readonly code: 'ENOSPC' | 'EIO' | 'EACCES';
 }
 
 /** Every fault kind the campaign counts. */
@@ -36,6 +39,8 @@ export interface RunPlan {
   /** Faults the job injects itself (all lives). */
   readonly jobFaults: readonly JobFault[];
   readonly storageFaults: readonly StorageFault[];
+  /** The error the storage faults raise (one per run, as `StorageFaults` has one). */
+  readonly storageErrorCode: 'ENOSPC' | 'EIO' | 'EACCES';
   /**
    * `in-process`: `startJob` in the campaign's process (storage faults need its options);
    * `cli`: `eddy run` in a child process, killed with SIGKILL and resumed with `--resume`.
@@ -113,13 +118,14 @@ export function planRun(seed: number, options: PlanOptions): RunPlan {
 
   const storageFaults: StorageFault[] = [];
   const storageCount = int(0, 2);
+  const storageErrorCode = pick(['ENOSPC', 'EIO', 'EACCES'] as const);
   // storage faults go through RunOptions, which a `cli` run has not
   if (mode === 'in-process') {
     for (const checkpoint of [1, 2].slice(0, storageCount)) {
-      storageFaults.push({ how: pick(['state-write', 'metadata-write'] as const), checkpoint, code: pick(['ENOSPC', 'EIO', 'EACCES'] as const) });
+      storageFaults.push({ how: pick(['state-write', 'metadata-write'] as const), checkpoint });
     }
   }
-  return { seed, shape, parallelism, maxParallelism, backend, checkpointIntervalMs, rate, holdAt, faultSubtask, jobFaults, storageFaults, mode };
+  return { seed, shape, parallelism, maxParallelism, backend, checkpointIntervalMs, rate, holdAt, faultSubtask, jobFaults, storageFaults, storageErrorCode, mode };
 }
 
 /** The kinds of the faults a plan schedules, counted. */

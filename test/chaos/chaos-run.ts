@@ -135,8 +135,7 @@ function storageFaultOptions(plan: RunPlan): StorageFaults | undefined {
   if (plan.storageFaults.length === 0) return undefined;
   const state = plan.storageFaults.filter((f) => f.how === 'state-write').map((f) => f.checkpoint);
   const metadata = plan.storageFaults.filter((f) => f.how === 'metadata-write').map((f) => f.checkpoint);
-  // one error code per run (StorageFaults has one): the first fault's
-  return { failStateWritesOfCheckpoints: state, failMetadataWritesOfCheckpoints: metadata, errorCode: plan.storageFaults[0]!.code };
+  return { failStateWritesOfCheckpoints: state, failMetadataWritesOfCheckpoints: metadata, errorCode: plan.storageErrorCode };
 }
 
 async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: number): Promise<{ restarts: number; storageFired: FaultKind[] }> {
@@ -167,7 +166,7 @@ async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: number): P
   const result = await withDeadline(client, deadline);
   const storageFired: FaultKind[] = [];
   for (const fault of plan.storageFaults) {
-    const hit = aborted.find((s) => s.checkpointId === fault.checkpoint && (s.failureReason ?? '').includes(fault.code));
+    const hit = aborted.find((s) => s.checkpointId === fault.checkpoint && (s.failureReason ?? '').includes(plan.storageErrorCode));
     if (hit) storageFired.push(fault.how);
   }
   if (result.status !== 'finished') throw new Error(`the job ended ${result.status}, not finished`);

@@ -1,0 +1,52 @@
+/**
+ * A few seeds of the chaos campaign (docs/RELIABILITY.md) in the normal test run: each
+ * seeded job, under its seeded faults, must emit exactly the model's output and every
+ * scheduled fault must fire. `npm run test:chaos -- --runs 1 --seed S` replays seed S.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareLines } from './chaos-model.js';
+import { describeJob, planRun, scheduledFaults } from './chaos-plan.js';
+import { cliHasResume, executeRun } from './chaos-run.js';
+
+/**
+ * Seeds picked from a campaign so that together they cover throws, worker thread death,
+ * a failing restore and checkpoint storage faults, on both backends.
+ */
+const CI_SEEDS = [3, 7, 9];
+
+describe('the chaos campaign', () => {
+  const killSupported = cliHasResume();
+
+  it.each(CI_SEEDS)('seed %i loses and duplicates nothing and fires every scheduled fault', { timeout: 90_000 }, async (seed) => {
+    const plan = planRun(seed, { killSupported });
+    const report = await executeRun(plan, { deadlineMs: 80_000 });
+    const context = `seed ${seed}: ${describeJob(plan)}; ${report.problems.join(' | ')}`;
+    expect(report.problems, context).toEqual([]);
+    expect({ lost: report.lost, duplicated: report.duplicated, unexpected: report.unexpected, records: report.records }, context).toEqual({
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+      records: report.expected,
+    });
+    expect(report.fired, context).toEqual(report.scheduled);
+  });
+
+  it('the CI seeds schedule faults of every in-process kind', () => {
+    const totals = new Map<string, number>();
+    for (const seed of CI_SEEDS) {
+      for (const [kind, n] of Object.entries(scheduledFaults(planRun(seed, { killSupported: false })))) totals.set(kind, (totals.get(kind) ?? 0) + n);
+    }
+    for (const kind of ['throw', 'exit-thread', 'restore']) expect(totals.get(kind), kind).toBeGreaterThan(0);
+    expect((totals.get('state-write') ?? 0) + (totals.get('metadata-write') ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('a seed gives the same plan every time', () => {
+    expect(planRun(12345, { killSupported: true })).toEqual(planRun(12345, { killSupported: true }));
+    expect(planRun(12345, { killSupported: true })).not.toEqual(planRun(12346, { killSupported: true }));
+  });
+
+  it('the comparison counts lost, duplicated and unexpected lines', () => {
+    expect(compareLines(['a', 'b', 'b', 'c'], ['b', 'a', 'c', 'b'])).toMatchObject({ lost: 0, duplicated: 0, unexpected: 0 });
+    expect(compareLines(['a', 'b', 'c'], ['a', 'a', 'c', 'x'])).toMatchObject({ lost: 1, duplicated: 1, unexpected: 1 });
+  });
+});

@@ -54,14 +54,17 @@ function fixedWindows(shape: ChaosShape, events: readonly ChaosEvent[], key: str
   for (const [start, [end, sum, count]] of tallies) out.push(windowRecord(key, start, end, sum, count));
 }
 
-/** Session windows: a record opens [t, t + gap); overlapping windows merge. */
+/**
+ * Session windows: a record opens [t, t + gap); windows that overlap or touch merge (as
+ * Flink's `TimeWindow.intersects`: a record at exactly `end` joins the session).
+ */
 function sessions(shape: ChaosShape, events: readonly ChaosEvent[], key: string, out: ChaosRecord[]): void {
   let start = -1;
   let end = -1;
   let sum = 0;
   let count = 0;
   for (const e of events) {
-    if (count > 0 && e.i < end) {
+    if (count > 0 && e.i <= end) {
       end = Math.max(end, e.i + shape.gap);
     } else {
       if (count > 0) out.push(windowRecord(key, start, end, sum, count));

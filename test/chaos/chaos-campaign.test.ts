@@ -12,14 +12,14 @@ import { cliHasResume, executeRun } from './chaos-run.js';
  * Seeds picked from a campaign so that together they cover throws, worker thread death,
  * a failing restore and checkpoint storage faults, on both backends.
  */
-const CI_SEEDS = [3, 7, 9];
+const CI_SEEDS = [4, 5, 7];
 
 describe('the chaos campaign', () => {
   const killSupported = cliHasResume();
 
-  it.each(CI_SEEDS)('seed %i loses and duplicates nothing and fires every scheduled fault', { timeout: 90_000 }, async (seed) => {
+  it.each(CI_SEEDS)('seed %i loses and duplicates nothing and fires every scheduled fault', { timeout: 120_000 }, async (seed) => {
     const plan = planRun(seed, { killSupported });
-    const report = await executeRun(plan, { deadlineMs: 80_000 });
+    const report = await executeRun(plan, { deadlineMs: 100_000 });
     const context = `seed ${seed}: ${describeJob(plan)}; ${report.problems.join(' | ')}`;
     expect(report.problems, context).toEqual([]);
     expect({ lost: report.lost, duplicated: report.duplicated, unexpected: report.unexpected, records: report.records }, context).toEqual({

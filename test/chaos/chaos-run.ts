@@ -160,7 +160,7 @@ async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: number): P
     onCheckpoint: (stats) => {
       if (stats.status === 'aborted') aborted.push(stats);
     },
-    ...(storageFaults ? { storageFaults } : {}),
+    ...(storageFaults ? { testing: { storageFaults } } : {}),
   };
   const client = await startJob(CHAOS_JOB, options);
   const result = await withDeadline(client, deadline);

@@ -33,6 +33,8 @@ export interface RunPaths {
   readonly checkpoints: string;
   readonly faultLog: string;
   readonly rocksdb: string;
+  /** Where the source subtasks note that they passed their hold. */
+  readonly hold: string;
 }
 
 function jobParameters(plan: RunPlan, paths: RunPaths, life: number): Record<string, string> {
@@ -40,6 +42,7 @@ function jobParameters(plan: RunPlan, paths: RunPaths, life: number): Record<str
     ...shapeParameters(plan.shape),
     rate: String(plan.rate),
     holdAt: String(plan.holdAt),
+    holdDir: paths.hold,
     faults: formatJobFaults(plan.jobFaults),
     faultSubtask: String(plan.faultSubtask),
     life: String(life),

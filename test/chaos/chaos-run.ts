@@ -49,7 +49,7 @@ export async function executeRun(plan: RunPlan, settings: RunSettings): Promise<
   let restarts: number | undefined;
   const storageFired: FaultKind[] = [];
   try {
-    const paths = { out: join(dir, 'out'), checkpoints: join(dir, 'checkpoints'), faultLog: join(dir, 'faults.jsonl'), rocksdb: join(dir, 'rocksdb') };
+    const paths = { out: join(dir, 'out'), checkpoints: join(dir, 'checkpoints'), faultLog: join(dir, 'faults.jsonl'), rocksdb: join(dir, 'rocksdb'), hold: join(dir, 'hold') };
     const deadline = started + settings.deadlineMs;
     try {
       if (plan.mode === 'cli') await runCli(plan, paths, deadline);

@@ -14,11 +14,10 @@
  * after `holdAt` records of their range until a checkpoint taken there completes, so the
  * first fault always comes after a restorable checkpoint.
  *
- * Parameters: the shape (see `shapeParameters`), `rate`, `holdAt`, `faults`
+ * Parameters: the shape (see `shapeParameters`), `rate`, `holdAt`, `holdDir`, `faults`
  * (`formatJobFaults`), `faultSubtask`, `life` (0; 1 in the run resumed after a kill),
  * `faultLog` (file; each fault appends a {@link FiredFault} line before it fires), `out`.
  */
-import { appendFileSync } from 'node:fs';
 import {
   AggregatingStateDescriptor,
   defineJob,
@@ -28,7 +27,6 @@ import {
   MapStateDescriptor,
   ProcessWindowFunction,
   ReducingStateDescriptor,
-  RichMapFunction,
   Sinks,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
@@ -38,172 +36,25 @@ import {
 import type {
   AggregateFunction,
   AggregatingState,
-  CheckpointedFunction,
-  CheckpointListener,
   Collector,
   DataStream,
-  FunctionInitializationContext,
-  FunctionSnapshotContext,
   KeyedContext,
   ListState,
   MapState,
   OnTimerContext,
-  PollStatus,
   ProcessWindowContext,
   ReducingState,
   RuntimeContext,
-  Source,
-  SourceOutput,
-  SourceReader,
-  SourceReaderContext,
   TimeWindow,
   ValueState,
 } from 'eddy';
-import { FailingMap } from 'eddy/testing';
-import { chaosEvent, readShape, subtaskRange } from './chaos-shape.js';
+import { readShape } from './chaos-shape.js';
 import type { ChaosEvent, ChaosShape } from './chaos-shape.js';
 import { aggText, countRecord, summaryRecord, windowRecord } from './chaos-output.js';
 import type { ChaosRecord } from './chaos-output.js';
 import { parseJobFaults } from './chaos-faults.js';
-import type { FiredFault, JobFault } from './chaos-faults.js';
-
-/** Where a source subtask holds; the {@link CheckpointGate} chained behind it opens it (readers hear of no checkpoint). */
-interface Gate {
-  reached: boolean;
-  coveringCheckpoint: number | undefined;
-  open: boolean;
-}
-
-/** This thread's gates by subtask; each reader makes a fresh one, so no earlier attempt's is used. */
-const gates = new Map<number, Gate>();
-
-/** The input of a shape, split in contiguous ranges, throttled, holding at `holdAt`. */
-class ChaosSource implements Source<ChaosEvent> {
-  readonly boundedness = 'bounded' as const;
-
-  constructor(
-    private readonly shape: ChaosShape,
-    private readonly rate: number,
-    private readonly holdAt: number,
-  ) {}
-
-  createReader(ctx: SourceReaderContext): SourceReader<ChaosEvent> {
-    const { shape, rate } = this;
-    const [start, end] = subtaskRange(shape.records, ctx.parallelism, ctx.subtaskIndex);
-    const hold = Math.min(end, start + this.holdAt);
-    const gate: Gate = { reached: false, coveringCheckpoint: undefined, open: false };
-    gates.set(ctx.subtaskIndex, gate);
-    let next = start;
-    let started: number | undefined;
-    let emitted = 0;
-    return {
-      poll(out: SourceOutput<ChaosEvent>, maxRecords: number): PollStatus {
-        if (next >= end) return 'end';
-        if (next === hold && !gate.open) {
-          gate.reached = true;
-          return 'idle';
-        }
-        let allowed = next < hold ? Math.min(maxRecords, hold - next) : maxRecords;
-        if (rate > 0) {
-          started ??= Date.now();
-          allowed = Math.min(allowed, Math.floor((Date.now() - started + 1) * rate) - emitted);
-          if (allowed <= 0) return 'idle';
-        }
-        const stop = Math.min(end, next + allowed);
-        emitted += stop - next;
-        for (; next < stop; next++) out.collect(chaosEvent(shape, next), next);
-        return next >= end ? 'end' : 'more';
-      },
-      snapshotPosition: () => next,
-      restorePosition(position: unknown) {
-        next = position as number;
-      },
-    };
-  }
-}
-
-/** Opens its subtask's {@link Gate} when a checkpoint taken while the source held completes. */
-class CheckpointGate extends RichMapFunction<ChaosEvent, ChaosEvent> implements CheckpointedFunction, CheckpointListener {
-  private subtask = 0;
-
-  initializeState(ctx: FunctionInitializationContext): void {
-    this.subtask = ctx.getRuntimeContext().getIndexOfThisSubtask();
-  }
-
-  snapshotState(ctx: FunctionSnapshotContext): void {
-    const gate = gates.get(this.subtask);
-    if (gate?.reached && gate.coveringCheckpoint === undefined) gate.coveringCheckpoint = ctx.getCheckpointId();
-  }
-
-  notifyCheckpointComplete(checkpointId: number): void {
-    const gate = gates.get(this.subtask);
-    if (gate?.coveringCheckpoint !== undefined && checkpointId >= gate.coveringCheckpoint) gate.open = true;
-  }
-
-  map(e: ChaosEvent): ChaosEvent {
-    return e;
-  }
-}
-
-/**
- * Injects one {@link JobFault}: logs it, then fires it through a {@link FailingMap}
- * (throw, exit-thread, restore) or SIGKILLs the process (kill).
- */
-class FaultMap extends RichMapFunction<ChaosEvent, ChaosEvent> implements CheckpointedFunction {
-  private readonly inner: FailingMap<ChaosEvent> | undefined;
-  private attempt = 0;
-  private subtask = 0;
-
-  constructor(
-    private readonly fault: JobFault,
-    private readonly faultSubtask: number,
-    private readonly log: string,
-  ) {
-    super();
-    const { how } = fault;
-    this.inner =
-      how === 'kill'
-        ? undefined
-        : new FailingMap<ChaosEvent>(
-            how === 'restore'
-              ? { failOnRestore: true, attempts: [fault.attempt], subtaskIndex: faultSubtask }
-              : { failAtRecord: 1, attempts: [fault.attempt], subtaskIndex: faultSubtask, how },
-          );
-  }
-
-  initializeState(ctx: FunctionInitializationContext): void {
-    this.attempt = ctx.getRuntimeContext().getAttemptNumber();
-    this.subtask = ctx.getRuntimeContext().getIndexOfThisSubtask();
-    if (this.fault.how === 'restore' && this.armed() && ctx.isRestored()) this.fired();
-    this.inner?.initializeState(ctx);
-  }
-
-  snapshotState(ctx: FunctionSnapshotContext): void {
-    this.inner?.snapshotState(ctx);
-  }
-
-  override open(ctx: RuntimeContext): void {
-    this.inner?.open(ctx);
-  }
-
-  map(e: ChaosEvent): ChaosEvent {
-    if (this.fault.how === 'restore' || e.i !== this.fault.record || !this.armed()) return e;
-    this.fired();
-    // SIGKILL, as `kill -9` from outside: no handler, no clean-up, the whole process ends
-    if (this.fault.how === 'kill') process.kill(process.pid, 'SIGKILL');
-    // FailingMap counts records: with failAtRecord 1 the record given here is the one it fails at
-    return this.inner!.map(e);
-  }
-
-  private armed(): boolean {
-    return this.subtask === this.faultSubtask && this.attempt === this.fault.attempt;
-  }
-
-  private fired(): void {
-    const line: FiredFault = { life: this.fault.life, attempt: this.attempt, how: this.fault.how, subtask: this.subtask, ...(this.fault.record === undefined ? {} : { record: this.fault.record }) };
-    appendFileSync(this.log, JSON.stringify(line) + '\n');
-  }
-}
+import { ChaosSource, CheckpointGate } from './chaos-source.js';
+import { FaultMap } from './fault-map.js';
 
 const minMaxCount: AggregateFunction<number, [number, number, number], string> = {
   createAccumulator: () => [Infinity, -Infinity, 0],
@@ -356,7 +207,7 @@ export default defineJob((env) => {
 
   const strategy = WatermarkStrategy.forMonotonousTimestamps<ChaosEvent>().withTimestampAssigner((e) => e.i);
   let events = env
-    .fromSource(new ChaosSource(shape, Number(get('rate')), Number(get('holdAt'))), 'chaos-input', strategy)
+    .fromSource(new ChaosSource(shape, Number(get('rate')), Number(get('holdAt')), get('holdDir')), 'chaos-input', strategy)
     .uid('chaos-input')
     .map(new CheckpointGate())
     .uid('checkpoint-gate');

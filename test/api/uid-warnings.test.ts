@@ -6,7 +6,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
 import { KeyedProcessFunction, ListStateDescriptor, RichMapFunction, Sinks, defineJob, runJob } from '../../src/index.js';
 import type { CheckpointedFunction, Collector, FunctionInitializationContext, KeyedContext, RunOptions } from '../../src/index.js';
 
@@ -45,9 +46,13 @@ async function warningsOf(withUids: boolean, options: RunOptions): Promise<strin
   return warnings.filter((w) => w.includes('without a uid'));
 }
 
+
+const CHECKPOINTS = join(tmpdir(), 'eddy-uid-warning-checkpoints');
+afterAll(() => rm(CHECKPOINTS, { recursive: true, force: true }));
+
 describe('the warning about stateful operators without a uid', () => {
   it('names every stateful operator without a uid and no stateless one, when checkpointing is on', async () => {
-    const [warning, ...more] = await warningsOf(false, { checkpoint: { interval: 1000, directory: join(tmpdir(), 'eddy-uid-warning-checkpoints') } });
+    const [warning, ...more] = await warningsOf(false, { checkpoint: { interval: 1000, directory: CHECKPOINTS } });
     expect(more).toEqual([]);
     expect(warning).toMatch(/'Source: sequence' \(stored as 'auto-0'\)/i);
     expect(warning).toContain("'remembering'");
@@ -58,7 +63,7 @@ describe('the warning about stateful operators without a uid', () => {
   });
 
   it('is silent when every stateful operator has a uid', async () => {
-    expect(await warningsOf(true, { checkpoint: { interval: 1000, directory: join(tmpdir(), 'eddy-uid-warning-checkpoints') } })).toEqual([]);
+    expect(await warningsOf(true, { checkpoint: { interval: 1000, directory: CHECKPOINTS } })).toEqual([]);
   });
 
   it('is silent when no state can outlive the run, and speaks when a savepoint directory is set', async () => {

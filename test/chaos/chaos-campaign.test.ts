@@ -30,6 +30,8 @@ describe('the chaos campaign', () => {
       records: report.expected,
     });
     expect(report.fired, context).toEqual(report.scheduled);
+    // in this process the report names what failed each attempt: one entry per restart
+    if (plan.mode === 'in-process') expect(report.failures, context).toHaveLength(report.restarts ?? -1);
   });
 
   it('the CI seeds schedule every kind of fault (kill -9 where the CLI has --resume)', () => {

@@ -61,8 +61,19 @@ function storageFaultOptions(plan: RunPlan): StorageFaults | undefined {
   return { failStateWritesOfCheckpoints: state, failMetadataWritesOfCheckpoints: metadata, errorCode: plan.storageErrorCode };
 }
 
-/** Runs the job in this process; says which storage faults fired (by the aborted checkpoints' reasons). */
-export async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: number): Promise<{ restarts: number; storageFired: FaultKind[] }> {
+/**
+ * Runs the job in this process; says which storage faults fired (by the aborted checkpoints'
+ * reasons) and what failed each attempt (the job's exception history, oldest first).
+ *
+ * @param abortedReasons - gets `checkpoint <id>: <reason>` of each aborted checkpoint as it
+ *   is aborted, so that a run past its deadline still tells them
+ */
+export async function runInProcess(
+  plan: RunPlan,
+  paths: RunPaths,
+  deadline: number,
+  abortedReasons: string[] = [],
+): Promise<{ restarts: number; storageFired: FaultKind[]; failures: string[] }> {
   const aborted: CheckpointStats[] = [];
   const storageFaults = storageFaultOptions(plan);
   const options: RunOptions = {
@@ -82,7 +93,9 @@ export async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: num
     logLevel: 'silent',
     onWarning: () => undefined,
     onCheckpoint: (stats) => {
-      if (stats.status === 'aborted') aborted.push(stats);
+      if (stats.status !== 'aborted') return;
+      aborted.push(stats);
+      abortedReasons.push(`checkpoint ${stats.checkpointId}: ${stats.failureReason ?? '(no reason)'}`);
     },
     ...(storageFaults ? { testing: { storageFaults } } : {}),
   };
@@ -94,7 +107,9 @@ export async function runInProcess(plan: RunPlan, paths: RunPaths, deadline: num
     if (hit) storageFired.push(fault.how);
   }
   if (result.status !== 'finished') throw new Error(`the job ended ${result.status}, not finished`);
-  return { restarts: result.restarts, storageFired };
+  // oldest first, so a report reads in the order things happened
+  const failures = [...result.exceptions].reverse().map((e) => `attempt ${e.attempt} ${e.taskName ?? e.endpoint ?? '?'}: ${e.stacktrace.split('\n').slice(0, 12).join(' | ')}`);
+  return { restarts: result.restarts, storageFired, failures };
 }
 
 /** The job's result, or a {@link DeadlineExceeded} after canceling it at `deadline`. */

@@ -29,6 +29,10 @@ export interface RunReport {
   readonly duplicated: number;
   readonly unexpected: number;
   readonly restarts: number | undefined;
+  /** The job's exception history, oldest first (in-process runs only): what made each restart. */
+  readonly failures: readonly string[];
+  /** Why each aborted checkpoint was aborted (in-process runs only; also when past the deadline). */
+  readonly aborted: readonly string[];
   readonly durationMs: number;
   readonly verdict: 'pass' | 'fail';
   /** Why it failed (empty when it passed). */
@@ -47,6 +51,8 @@ export async function executeRun(plan: RunPlan, settings: RunSettings): Promise<
   const started = Date.now();
   const problems: string[] = [];
   let restarts: number | undefined;
+  const failures: string[] = [];
+  const abortedCheckpoints: string[] = [];
   const storageFired: FaultKind[] = [];
   try {
     const paths = { out: join(dir, 'out'), checkpoints: join(dir, 'checkpoints'), faultLog: join(dir, 'faults.jsonl'), rocksdb: join(dir, 'rocksdb'), hold: join(dir, 'hold') };
@@ -54,8 +60,9 @@ export async function executeRun(plan: RunPlan, settings: RunSettings): Promise<
     try {
       if (plan.mode === 'cli') await runCli(plan, paths, deadline);
       else {
-        const result = await runInProcess(plan, paths, deadline);
+        const result = await runInProcess(plan, paths, deadline, abortedCheckpoints);
         restarts = result.restarts;
+        failures.push(...result.failures);
         storageFired.push(...result.storageFired);
       }
     } catch (error) {
@@ -79,6 +86,8 @@ export async function executeRun(plan: RunPlan, settings: RunSettings): Promise<
       duplicated: comparison.duplicated,
       unexpected: comparison.unexpected,
       restarts,
+      failures,
+      aborted: abortedCheckpoints,
       durationMs: Date.now() - started,
       verdict: problems.length === 0 ? 'pass' : 'fail',
       problems,

@@ -64,6 +64,11 @@ for (let seed = from; seed <= to; seed++) {
   } else {
     console.log(CampaignSummary.line(report));
     for (const problem of report.problems) console.log(`    ${problem}`);
+    // a failed run shows what failed each attempt and why checkpoints were aborted
+    if (report.verdict === 'fail') {
+      for (const failure of report.failures) console.log(`    failure: ${failure}`);
+      for (const reason of report.aborted) console.log(`    aborted: ${reason}`);
+    }
   }
 }
 if (values.json) console.log(JSON.stringify({ summary: summary.toJSON() }));

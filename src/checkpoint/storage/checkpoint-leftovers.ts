@@ -7,11 +7,12 @@
  * is gone are cleaned. Completed checkpoints, savepoints, job directories of live
  * processes and job directories without an owner file are never touched.
  */
-import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { describeOwner, ownerLiveness, readOwnerFile, writeOwnerFile } from '../../core/process-owner.js';
 import { METADATA_FILE_NAME } from './checkpoint-metadata-format.js';
+import { pathExists } from './path-exists.js';
 import { SHARED_DIRECTORY_NAME } from './state-file-name.js';
 
 /** The owner file of a job's checkpoint directory. */
@@ -48,7 +49,7 @@ export async function removeCheckpointLeftovers(directory: string, currentJobId:
     for (const entry of await entries(jobDirectory)) {
       const path = join(jobDirectory, entry.name);
       if (entry.isDirectory() && CHECKPOINT_DIRECTORY.test(entry.name)) {
-        if (await exists(join(path, METADATA_FILE_NAME))) {
+        if (await pathExists(join(path, METADATA_FILE_NAME))) {
           removed.push(...(await removeTemporaryFiles(path, who)));
         } else {
           await rm(path, { recursive: true, force: true });
@@ -90,16 +91,6 @@ async function entries(directory: string): Promise<Dirent[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw error;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
 }

@@ -19,6 +19,7 @@ import { encodeCheckpointMetadata, METADATA_FILE_NAME } from './checkpoint-metad
 import { readCheckpointMetadata, readStateFile, verifyCheckpoint } from './checkpoint-reader.js';
 import { JOB_RECORD_FILE_NAME } from './job-run-record.js';
 import { isSavepointDirectoryName, writeStateFileInto } from './savepoint-storage.js';
+import { pathExists } from './path-exists.js';
 import { SHARED_DIRECTORY_NAME, stateFileName } from './state-file-name.js';
 import type { StateFileKind } from './state-file-name.js';
 import { StorageFaultInjector, storageFaultsSchema } from './storage-faults.js';
@@ -204,7 +205,7 @@ export class FileSystemCheckpointStorage {
     const path = join(directory, METADATA_FILE_NAME);
     try {
       await mkdir(directory, { recursive: true });
-      if (await exists(path)) throw new CheckpointError(`checkpoint ${id}: '${path}' already exists; a completed checkpoint is never rewritten`);
+      if (await pathExists(path)) throw new CheckpointError(`checkpoint ${id}: '${path}' already exists; a completed checkpoint is never rewritten`);
       await writeFileAtomically(directory, METADATA_FILE_NAME, bytes, fault);
       await fsyncDirectory(directory);
       await fsyncDirectory(this.jobDirectory);
@@ -353,14 +354,4 @@ export class FileSystemCheckpointStorage {
 /** A CheckpointError for a failed file operation; a full disk or missing permission also says what to do. */
 function writeFailure(what: string, error: unknown): CheckpointError {
   return new CheckpointError(`${what}: ${(error as Error).message ?? String(error)}${storageAdvice(error, '--checkpoint-dir')}`, { cause: error });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }

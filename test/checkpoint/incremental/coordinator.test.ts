@@ -44,7 +44,7 @@ describe('CheckpointCoordinator with incremental checkpoints', () => {
     const two = storedNames(job.tasks[0]!, second);
     expect(two.get(a0)).toBe(one.get(a0)); // referred to, not stored again
     await vi.waitFor(async () => expect(await sharedFiles(storage)).toEqual([one.get(a0)!, two.get(a2)!, c0Stored].sort()));
-    expect(await filesIn(storage.checkpointDirectory(first))).toEqual([]); // subsumed
+    await vi.waitFor(async () => expect(await filesIn(storage.checkpointDirectory(first))).toEqual([])); // subsumed
     // the bytes uploaded by the second checkpoint: the new SST file and the private files
     const privateBytes = job.tasks.map((t) => (t.acks.at(-1)!.operators[0]!.state.keyed as IncrementalKeyedStateHandle).privateFiles.reduce((n, f) => n + f.size, 0));
     expect(job.completed[1]!.stateBytes).toBe(150 + privateBytes[0]! + privateBytes[1]!);
@@ -89,7 +89,7 @@ describe('CheckpointCoordinator with incremental checkpoints', () => {
     expect(job.aborted[0]!.failureReason).toMatch(/^task 0:0 refers to the shared file '.*000009\.sst', which no retained or pending checkpoint holds/);
     expect(job.abortedNotices).toEqual([id]);
     await vi.waitFor(async () => expect(await sharedFiles(storage)).toEqual([]));
-    expect(await filesIn(storage.checkpointDirectory(id))).toEqual([]);
+    await vi.waitFor(async () => expect(await filesIn(storage.checkpointDirectory(id))).toEqual([]));
   });
 
   it('deletes what an aborted checkpoint uploaded, but not the files a retained checkpoint holds', async () => {
@@ -108,7 +108,7 @@ describe('CheckpointCoordinator with incremental checkpoints', () => {
     job.coordinator.receiveDecline(id, { vertexId: 0, subtaskIndex: 1 }, 'disk full');
 
     await vi.waitFor(async () => expect(await sharedFiles(storage)).toEqual(kept));
-    expect(await filesIn(storage.checkpointDirectory(id))).toEqual([]);
+    await vi.waitFor(async () => expect(await filesIn(storage.checkpointDirectory(id))).toEqual([]));
     expect(job.coordinator.sharedStateRegistry!.referenceCount(resolve(storage.sharedDirectory, storedNames(job.tasks[0]!, first).get(a0)!))).toBe(1);
   });
 

@@ -57,7 +57,8 @@ export type ToWorker =
   | { readonly type: 'start' }
   /**
    * Cancel every task as the single-thread attempt does (operators' `close()`, keyed
-   * backends disposed), answer `canceled`, then end the thread.
+   * backends disposed) and answer `canceled`. The thread is then ready for another
+   * deployment (see {@link WorkerPool}), or is ended by the coordinator.
    */
   | { readonly type: 'cancel'; readonly requestId: number }
   | { readonly type: 'trigger-checkpoint'; readonly barrier: CheckpointBarrier }
@@ -94,7 +95,12 @@ export type FromWorker =
   | { readonly type: 'worker-failed'; readonly error: WireError }
   /** A record of the worker's logger as a JSON line; the main thread logs it through the run's logger. */
   | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'canceled'; readonly requestId: number };
+  /**
+   * The tasks are closed. `reusable`: nothing the attempt started is still pending in the
+   * thread (no timer, socket or file operation user code left behind), so another
+   * deployment may use it.
+   */
+  | { readonly type: 'canceled'; readonly requestId: number; readonly reusable: boolean };
 
 /** The requests, and the answer each waits for. */
 export type WorkerRequest = Extract<ToWorker, { readonly requestId: number }>;

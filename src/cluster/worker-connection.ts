@@ -2,11 +2,13 @@
  * The coordinator's side of one worker thread: sends messages, matches answers to
  * requests by id, and rejects every pending request with a {@link WorkerExitedError}
  * when the thread dies, so no caller waits for an answer that cannot come. It also
- * owns the thread's graceful cancel with its watchdog.
+ * owns the thread's graceful cancel with its watchdog, after which it gives the thread
+ * back to its {@link WorkerPool} or ends it.
  */
 import type { TransferListItem, Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerAnswer, WorkerRequest } from './protocol.js';
 import { WorkerExitedError } from './worker-exited-error.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** How a worker's cancel ended. */
 export type WorkerCancelOutcome = 'canceled' | 'already-ended' | 'ended-while-canceling' | 'terminated-by-watchdog';
@@ -21,10 +23,13 @@ interface PendingRequest {
 export class WorkerConnection {
   private nextRequestId = 0;
   private readonly pending = new Map<number, PendingRequest>();
+  /** The thread exited, or was given back to the pool: nothing more is sent to it. */
   private ended = false;
   private crash: Error | undefined;
+  private readonly detach: () => void;
 
   /**
+   * @param worker - a thread taken from `pool` (given back after a clean cancel), or one of its own (ended after the cancel)
    * @param onMessage - every message that is not an answer to a request
    * @param onEnd - the thread crashed (`error`) or exited (`exitCode`), whoever ended it
    */
@@ -33,8 +38,9 @@ export class WorkerConnection {
     readonly worker: Worker,
     onMessage: (message: FromWorker) => void,
     onEnd: (exitCode: number | undefined, error: Error | undefined) => void,
+    private readonly pool?: WorkerPool,
   ) {
-    worker.on('message', (message: FromWorker) => {
+    const messageListener = (message: FromWorker) => {
       if (message.type === 'ready' || message.type === 'canceled') {
         const request = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
@@ -42,13 +48,13 @@ export class WorkerConnection {
         return;
       }
       onMessage(message);
-    });
+    };
     // 'error' is followed by 'exit': remember the error, settle everything on 'exit'
-    worker.on('error', (error) => {
+    const errorListener = (error: Error) => {
       this.crash = error;
       onEnd(undefined, error);
-    });
-    worker.on('exit', (code) => {
+    };
+    const exitListener = (code: number) => {
       this.ended = true;
       const crash = this.crash;
       for (const [id, request] of this.pending) {
@@ -56,10 +62,18 @@ export class WorkerConnection {
         request.reject(new WorkerExitedError(this.slot, request.type, crash ? undefined : code, crash ? { cause: crash } : undefined));
       }
       if (!crash) onEnd(code, undefined);
-    });
+    };
+    worker.on('message', messageListener);
+    worker.on('error', errorListener);
+    worker.on('exit', exitListener);
+    this.detach = () => {
+      worker.off('message', messageListener);
+      worker.off('error', errorListener);
+      worker.off('exit', exitListener);
+    };
   }
 
-  /** Whether the thread has exited. */
+  /** Whether the thread has exited (or was given back to the pool). */
   get hasEnded(): boolean {
     return this.ended;
   }
@@ -90,7 +104,9 @@ export class WorkerConnection {
   /**
    * Asks the thread to cancel its tasks (operators' `close()`, keyed backends disposed)
    * and waits up to `timeoutMs` for its answer; a thread that does not answer in time
-   * (stuck in user code) is terminated. The thread is ended in every case.
+   * (stuck in user code) is terminated. A thread that canceled cleanly, with nothing of
+   * the attempt left running in it, goes back to the pool; every other one is ended.
+   * Either way nothing more is sent to it through this connection.
    */
   async cancel(timeoutMs: number): Promise<WorkerCancelOutcome> {
     if (this.ended) return 'already-ended';
@@ -99,17 +115,25 @@ export class WorkerConnection {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     let outcome: WorkerCancelOutcome;
+    let reusable = false;
     try {
       const answer = await Promise.race([this.request((requestId) => ({ type: 'cancel', requestId })), watchdog]);
       outcome = answer === 'timeout' ? 'terminated-by-watchdog' : 'canceled';
+      reusable = answer !== 'timeout' && answer.type === 'canceled' && answer.reusable;
     } catch (error) {
       if (!(error instanceof WorkerExitedError)) throw error;
       outcome = 'ended-while-canceling';
     } finally {
       clearTimeout(timer);
     }
-    // after 'canceled' the tasks are closed; whatever user code left scheduled must not keep the thread
-    await this.worker.terminate();
+    if (reusable && this.pool && !this.ended) {
+      this.ended = true;
+      this.detach();
+      this.pool.release(this.worker);
+    } else {
+      // whatever user code left scheduled must not keep the thread
+      await this.worker.terminate();
+    }
     return outcome;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Runs an attempt on the embedded local cluster: `slots` worker threads, one
  * MessagePort between every pair of them, and the coordinator's messages to each.
- * A worker that crashes or exits fails the attempt like a failing task. Cancel is
- * graceful: each worker cancels its tasks as the single-thread attempt does and ends,
- * and a watchdog terminates a worker that does not finish in time.
+ * A worker that crashes or exits fails the attempt like a failing task. The threads come
+ * from the process's {@link WorkerPool}. Cancel is graceful: each worker cancels its tasks
+ * as the single-thread attempt does and goes back to the pool (or ends, if the attempt
+ * left something running in it), and a watchdog terminates a worker that does not finish
+ * in time.
  */
 import { relayLogLine } from '../core/logging/logger.js';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { JobFailedError, fromWireError } from '../core/errors.js';
 import type { PlanOptions } from '../runtime/graph/job-graph.js';
@@ -15,6 +17,8 @@ import type { AttemptEvents, AttemptSpec, RunningAttempt } from './attempt.js';
 import type { FromWorker, ToWorker, WorkerDeployment } from './protocol.js';
 import { removeAbandonedStateBackendFiles } from '../state/state-backend-factory.js';
 import { WorkerConnection } from './worker-connection.js';
+import { localWorkerPool } from './worker-pool.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** What the worker-thread attempt needs besides the common spec. */
 export interface WorkerThreadsAttemptSpec extends AttemptSpec {
@@ -28,6 +32,8 @@ export interface WorkerThreadsAttemptSpec extends AttemptSpec {
   readonly cancelTimeoutMs?: number;
   /** Told when the watchdog had to terminate a worker. @default process.emitWarning */
   readonly onWarning?: (message: string) => void;
+  /** Where the threads come from and go back to. @default {@link localWorkerPool} */
+  readonly pool?: WorkerPool;
 }
 
 /** Default of {@link WorkerThreadsAttemptSpec.cancelTimeoutMs}: 5 s. */
@@ -37,7 +43,7 @@ export const DEFAULT_CANCEL_TIMEOUT_MS = 5_000;
 export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, events: AttemptEvents): Promise<RunningAttempt> {
   const maxP = Math.max(...spec.jobGraph.vertices.map((v) => v.parallelism));
   const slots = Math.max(1, Math.min(spec.slots, maxP));
-  const workerUrl = new URL('./worker-main.js', import.meta.url);
+  const pool = spec.pool ?? localWorkerPool;
   const connections: WorkerConnection[] = [];
   const cancelTimeoutMs = spec.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
   const warn = spec.onWarning ?? ((message: string) => process.emitWarning(message, 'EddyWarning'));
@@ -102,12 +108,17 @@ export async function startOnWorkerThreads(spec: WorkerThreadsAttemptSpec, event
 
   const deployed: Promise<unknown>[] = [];
   for (let slot = 0; slot < slots; slot++) {
-    const connection = new WorkerConnection(slot, new Worker(workerUrl, { stderr: false, stdout: false }), onMessage, (code, error) =>
-      fail(
-        error
-          ? new JobFailedError(`worker thread ${slot} crashed: ${error.message}`, { cause: error })
-          : new JobFailedError(`worker thread ${slot} exited unexpectedly (code ${code})`),
-      ),
+    const connection = new WorkerConnection(
+      slot,
+      pool.acquire(),
+      onMessage,
+      (code, error) =>
+        fail(
+          error
+            ? new JobFailedError(`worker thread ${slot} crashed: ${error.message}`, { cause: error })
+            : new JobFailedError(`worker thread ${slot} exited unexpectedly (code ${code})`),
+        ),
+      pool,
     );
     connections.push(connection);
     const peers = ports[slot]!;

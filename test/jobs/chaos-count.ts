@@ -14,7 +14,8 @@
  * - `holdAt`: each source subtask emits the first `holdAt` records of its range, then
  *   waits until a checkpoint taken after them has completed; a failure at a later record
  *   thus always comes after a completed checkpoint that holds at least `holdAt` records
- *   of every subtask, whatever the scheduling (a restored reader past that point never waits)
+ *   of every subtask, whatever the scheduling (a reader restored at that point or past it
+ *   never waits)
  * - `holdCheckpoints` (1): how many checkpoints taken during the hold must complete before
  *   the sources go on (a huge number holds them until the job is canceled)
  * - `failureLog`: file to which each failure that fires appends one JSON line ({@link FiredFailure})
@@ -140,6 +141,10 @@ class ThrottledSequence implements Source<number> {
       snapshotPosition: () => next,
       restorePosition(position: unknown) {
         next = position as number;
+        // restored at the hold point or past it: the checkpoint it restores from already
+        // covers the hold, and waiting again could wait for ever (once another subtask has
+        // ended its input, no checkpoint completes)
+        if (hold !== undefined && next >= hold) gate.completed = needed;
       },
     };
   }

@@ -3,11 +3,12 @@
  * stay bounded by the data-path settings whatever the input size. The job's source
  * measures, at every poll, how far it is ahead of the sink (emitted − received) through
  * counters in a SharedArrayBuffer shared with every worker thread via
- * `setEnvironmentData`, so the measurement holds across threads too. No timing is
+ * `setEnvironmentData` (before the first thread starts), so the measurement holds across
+ * threads too. No timing is
  * asserted: the bound is computed from batch size, credits and channel count.
  */
 import { fileURLToPath } from 'node:url';
-import { setEnvironmentData } from 'node:worker_threads';
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runJob } from 'eddy';
 import {
@@ -24,6 +25,17 @@ import {
 const JOB = fileURLToPath(new URL('../jobs/runtime-backpressure.ts', import.meta.url));
 const RECORDS = 200_000;
 
+/**
+ * Environment data reaches a worker thread when the thread starts, and the worker pool
+ * keeps threads from one job to the next: so every run's counters are handed out before
+ * the first thread starts, each run taking fresh ones.
+ */
+const COUNTER_SETS = 8;
+const counterKeys = Array.from({ length: COUNTER_SETS }, (_, i) => {
+  const key = `eddy-test-backpressure-${process.pid}-${i}`;
+  setEnvironmentData(key, new SharedArrayBuffer(COUNTER_SLOTS * 4));
+  return key;
+});
 let runs = 0;
 
 /** Runs the job with fresh shared counters and returns them. */
@@ -35,20 +47,15 @@ async function run(options: {
   credits: number;
   work: number;
 }): Promise<Int32Array> {
-  const key = `eddy-test-backpressure-${process.pid}-${++runs}`;
-  const sab = new SharedArrayBuffer(COUNTER_SLOTS * 4);
-  setEnvironmentData(key, sab);
-  try {
-    await runJob(JOB, {
-      execution: options.execution,
-      slots: options.slots ?? 1,
-      testing: { batchSize: options.batchSize, credits: options.credits },
-      parameters: { counters: key, records: String(RECORDS), work: String(options.work), topology: options.topology },
-    });
-  } finally {
-    setEnvironmentData(key, undefined);
-  }
-  return new Int32Array(sab);
+  const key = counterKeys[runs++];
+  if (key === undefined) throw new Error(`backpressure test: more than ${COUNTER_SETS} runs, raise COUNTER_SETS`);
+  await runJob(JOB, {
+    execution: options.execution,
+    slots: options.slots ?? 1,
+    testing: { batchSize: options.batchSize, credits: options.credits },
+    parameters: { counters: key, records: String(RECORDS), work: String(options.work), topology: options.topology },
+  });
+  return new Int32Array(getEnvironmentData(key) as SharedArrayBuffer);
 }
 
 /**

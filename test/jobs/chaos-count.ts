@@ -16,12 +16,17 @@
  *   thus always comes after a completed checkpoint that holds at least `holdAt` records
  *   of every subtask, whatever the scheduling (a reader restored at that point or past it
  *   never waits)
+ * - `holdDir` (required with `holdAt`): where each subtask notes that it is past its hold
+ *   point in this attempt (`passed-<attempt>-<subtask>`); a subtask at the end of its range
+ *   waits until every subtask is, for once it ended, no checkpoint would complete for
+ *   one still holding (checkpoints stop when a task ends its input)
  * - `holdCheckpoints` (1): how many checkpoints taken during the hold must complete before
  *   the sources go on (a huge number holds them until the job is canceled)
  * - `failureLog`: file to which each failure that fires appends one JSON line ({@link FiredFailure})
  * - `sink`: `collect` (default, as `counts`) or `jsonl` (into the directory `out`)
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineJob, RichMapFunction, Sinks } from 'eddy';
 import type {
   CheckpointedFunction,
@@ -103,6 +108,7 @@ class ThrottledSequence implements Source<number> {
     private readonly rate: number,
     private readonly holdAt: number | undefined,
     private readonly holdCheckpoints: number,
+    private readonly holdDir: string,
   ) {}
 
   createReader(ctx: SourceReaderContext): SourceReader<number> {
@@ -116,16 +122,30 @@ class ThrottledSequence implements Source<number> {
     const gate: Gate = { reached: false, coveringCheckpoint: undefined, completed: 0 };
     const needed = this.holdCheckpoints;
     gates.set(i, gate);
+    const { holdDir } = this;
+    const attemptPrefix = `passed-${ctx.attemptNumber}-`;
+    let passed = hold === undefined;
+    /** Notes, for the subtasks in other threads, that this one is past its hold point in this attempt. */
+    const pass = () => {
+      mkdirSync(holdDir, { recursive: true });
+      writeFileSync(join(holdDir, `${attemptPrefix}${i}`), '');
+      passed = true;
+    };
+    const everyonePassed = () => hold === undefined || readdirSync(holdDir).filter((n) => n.startsWith(attemptPrefix)).length >= ctx.parallelism;
     let next = start;
     let started: number | undefined;
     let emitted = 0;
     return {
       poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
-        if (next >= end) return 'end';
-        if (next === hold && gate.completed < needed) {
-          gate.reached = true;
-          return 'idle';
+        if (!passed && next >= hold!) {
+          if (gate.completed < needed) {
+            gate.reached = true;
+            return 'idle';
+          }
+          pass();
         }
+        // ending while another subtask still holds would stop the checkpoint that subtask waits for
+        if (next >= end) return everyonePassed() ? 'end' : 'idle';
         let allowed = hold !== undefined && next < hold ? Math.min(maxRecords, hold - next) : maxRecords;
         if (rate > 0) {
           started ??= Date.now();
@@ -141,9 +161,8 @@ class ThrottledSequence implements Source<number> {
       snapshotPosition: () => next,
       restorePosition(position: unknown) {
         next = position as number;
-        // restored at the hold point or past it: the checkpoint it restores from already
-        // covers the hold, and waiting again could wait for ever (once another subtask has
-        // ended its input, no checkpoint completes)
+        // restored at the hold point or past it: the checkpoint it restores from covers the
+        // hold, and it does not wait again
         if (hold !== undefined && next >= hold) gate.completed = needed;
       },
     };
@@ -234,10 +253,12 @@ export default defineJob((env) => {
   const holdAtParameter = env.getParameter('holdAt');
   const holdAt = holdAtParameter === undefined ? undefined : Number(holdAtParameter);
   const holdCheckpoints = Number(env.getParameter('holdCheckpoints', '1'));
+  const holdDir = env.getParameter('holdDir', '');
+  if (holdAt !== undefined && holdDir === '') throw new TypeError('chaos-count: holdAt needs holdDir, a directory for its marker files');
   const log = env.getParameter('failureLog');
   const sink = env.getParameter('sink', 'collect');
 
-  let stream = env.fromSource(new ThrottledSequence(records, rate, holdAt, holdCheckpoints), 'numbers').uid('numbers');
+  let stream = env.fromSource(new ThrottledSequence(records, rate, holdAt, holdCheckpoints, holdDir), 'numbers').uid('numbers');
   if (holdAt !== undefined) stream = stream.map(new CheckpointGate()).uid('checkpoint-gate');
   failures.forEach((spec, i) => {
     stream = stream.map(new LoggedFailingMap(spec, log)).uid(`chaos-${i}`);

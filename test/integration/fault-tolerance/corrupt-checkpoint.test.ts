@@ -53,7 +53,7 @@ describe.each(STATE_BACKENDS)('[%s] damaged checkpoints', (backend) => {
     client = await startJob(CHAOS_COUNT, {
       ...JOB_OPTIONS,
       // the sources hold after 5,000 records each until the cancel, so the job cannot end first
-      parameters: { records: String(RECORDS), holdAt: '5000', holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
+      parameters: { records: String(RECORDS), holdAt: '5000', holdDir: dirs.make(), holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
       checkpoint: { interval: 20, retained: 2, retentionOnCancel: 'retain', directory },
       onCheckpoint: (stats) => {
         // checkpoints complete only after startJob has returned the client

@@ -43,6 +43,7 @@ describe.each(STATE_BACKENDS)('[%s] Sinks.jsonl with a failure', (backend) => {
         out,
         // the first attempt commits files (a checkpoint completes at the hold) before it fails
         holdAt: String(HOLD_AT),
+        holdDir: dirs.make(),
         failures: formatFailures([{ attempt: 0, how: 'throw', record: HOLD_AT + 5_000 }]),
       },
       checkpoint: { interval: 20, directory: join(dir, 'checkpoints') },

@@ -49,6 +49,7 @@ describe.each(STATE_BACKENDS)('[%s] recovery from several failures in one run', 
       parameters: {
         records: String(RECORDS),
         holdAt: String(HOLD_AT),
+        holdDir: dirs.make(),
         failureLog,
         failures: formatFailures([
           { attempt: 1, how: 'throw', record: 15_000 },

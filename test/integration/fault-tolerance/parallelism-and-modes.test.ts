@@ -46,6 +46,7 @@ function run(backend: StateBackendKind, parallelism: number, execution: Executio
     parameters: {
       records: String(RECORDS),
       holdAt: String(holdAt(parallelism)),
+      holdDir: dirs.make(),
       failures: formatFailures([{ attempt: 0, how: 'throw', record: Math.floor((perSubtask * 3) / 4) }]),
     },
     checkpoint: { interval: 20, directory: dirs.make(), mode },

@@ -46,7 +46,7 @@ describe.each(STATE_BACKENDS)('[%s] recovery from one failure at a random point'
         parallelism: PARALLELISM,
         execution: 'threads',
         stateBackend: backend,
-        parameters: { records: String(RECORDS), holdAt: String(HOLD_AT), failures: formatFailures([{ attempt: 0, how: 'throw', record: failAt }]) },
+        parameters: { records: String(RECORDS), holdAt: String(HOLD_AT), holdDir: dirs.make(), failures: formatFailures([{ attempt: 0, how: 'throw', record: failAt }]) },
         checkpoint: { interval: 20, directory: dirs.make() },
         restartStrategy: RESTART_AT_ONCE,
       });

@@ -52,7 +52,7 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
         execution: 'threads',
         stateBackend,
         // the sources hold after 1,000 records each until the cancel ends the job
-        parameters: { records: '100000', holdAt: '1000', holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
+        parameters: { records: '100000', holdAt: '1000', holdDir: dirs.make(), holdCheckpoints: String(Number.MAX_SAFE_INTEGER) },
         checkpoint: { interval: 10, retained: RETAINED, maxConcurrent: MAX_CONCURRENT, retentionOnCancel: 'retain', directory },
         onCheckpoint: (stats) => {
           if (stats.status !== 'completed') return;
@@ -93,7 +93,7 @@ describe.each(STATE_BACKENDS)('[%s] retained checkpoints', (backend) => {
       execution: 'threads',
       stateBackend,
       // the sources hold until more checkpoints than are retained have completed, then finish
-      parameters: { records: '20000', holdAt: '1000', holdCheckpoints: String(RETAINED + 1) },
+      parameters: { records: '20000', holdAt: '1000', holdDir: dirs.make(), holdCheckpoints: String(RETAINED + 1) },
       checkpoint: { interval: 10, retained: RETAINED, directory },
       onCheckpoint: (stats) => {
         if (stats.status === 'completed') completed++;

@@ -63,7 +63,7 @@ async function runOnce(
       rate: '40',
       sink,
       out: join(dir, 'out'),
-      ...(stop ? { holdAt: String(stop.holdAt), holdCheckpoints: String(Number.MAX_SAFE_INTEGER) } : {}),
+      ...(stop ? { holdAt: String(stop.holdAt), holdDir: dirs.make(), holdCheckpoints: String(Number.MAX_SAFE_INTEGER) } : {}),
     },
     // the pause lets each commit reach the caller before the next checkpoint starts
     checkpoint: { interval: 20, minPauseMs: 20, retentionOnCancel: 'retain', directory: join(dir, 'checkpoints') },

@@ -7,13 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startJob } from 'eddy';
 import { isRocksDBAvailable } from '../../src/state/rocksdb/native/rocksdb-library.js';
 import { ROOT } from './support.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const EDDY = join(ROOT, 'bin', 'eddy.js');
 const TICKER = join(ROOT, 'test', 'jobs', 'rest-ticker.ts');
@@ -73,13 +74,39 @@ const hiddenFiles = (jobId: string) => list(out).filter((n) => n.startsWith(`.pa
 const completedCheckpoints = (jobId: string) => list(join(checkpoints, jobId)).filter((n) => existsSync(join(checkpoints, jobId, n, '_metadata')));
 const instanceDirectories = (jobId: string) => list(join(rocksdb, jobId)).map((n) => join(rocksdb, jobId, n));
 
-/** Until a run has completed a checkpoint, has RocksDB instances and an in-progress part file. */
+/** Sends SIGSTOP and waits until the process is stopped (state `T` in /proc, where there is one). */
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill('SIGSTOP');
+  const stat = `/proc/${child.pid}/stat`;
+  if (!existsSync(stat)) return;
+  await waitUntil(() => readFileSync(stat, 'utf8').split(') ')[1]?.startsWith('T') === true, { what: `process ${child.pid} to stop`, timeoutMs: WAIT.timeout });
+}
+
+/** Whether a run has completed a checkpoint, has RocksDB instances and an in-progress part file. */
+function isBusy(jobId: string): boolean {
+  return completedCheckpoints(jobId).length > 0 && instanceDirectories(jobId).length > 0 && inProgressFiles(jobId).length > 0;
+}
+
+/** Until a run is busy ({@link isBusy}). */
 async function untilBusy(jobId: string): Promise<void> {
-  await vi.waitFor(() => {
-    expect(completedCheckpoints(jobId).length).toBeGreaterThan(0);
-    expect(instanceDirectories(jobId).length).toBeGreaterThan(0);
-    expect(inProgressFiles(jobId).length).toBeGreaterThan(0);
-  }, WAIT);
+  await waitUntil(() => isBusy(jobId), { what: `run ${jobId} to be busy`, timeoutMs: WAIT.timeout, pollMs: WAIT.interval });
+}
+
+/**
+ * Freezes a run (SIGSTOP) while it is busy: a part file may be committed between a look
+ * and the signal, so the run is looked at again once frozen, and let go on until it is.
+ */
+async function freezeBusy(run: Run): Promise<void> {
+  await waitUntil(
+    async () => {
+      if (!isBusy(run.jobId)) return false;
+      await stop(run.child);
+      if (isBusy(run.jobId)) return true;
+      run.child.kill('SIGCONT');
+      return false;
+    },
+    { what: `run ${run.jobId} to be frozen while busy`, timeoutMs: WAIT.timeout, pollMs: WAIT.interval },
+  );
 }
 
 describe.skipIf(!isRocksDBAvailable())('debris of a run killed with SIGKILL', () => {
@@ -91,7 +118,7 @@ describe.skipIf(!isRocksDBAvailable())('debris of a run killed with SIGKILL', ()
     await untilBusy(crashed.jobId);
 
     // freeze the run, so what it leaves is exactly what is seen here, then kill it
-    crashed.child.kill('SIGSTOP');
+    await freezeBusy(crashed);
     const crashedInstances = instanceDirectories(crashed.jobId);
     const crashedInProgress = inProgressFiles(crashed.jobId);
     const crashedCompleted = completedCheckpoints(crashed.jobId);
@@ -102,7 +129,7 @@ describe.skipIf(!isRocksDBAvailable())('debris of a run killed with SIGKILL', ()
     mkdirSync(interrupted);
 
     // freeze the live run too (a stopped process is alive), so its files can be compared
-    live.child.kill('SIGSTOP');
+    await stop(live.child);
     const liveInstances = instanceDirectories(live.jobId);
     const liveHidden = hiddenFiles(live.jobId);
     const liveCheckpointFiles = list(join(checkpoints, live.jobId));

@@ -78,11 +78,21 @@ export class RocksDBIncrementalSnapshotRunner implements SnapshotRunner<Incremen
         sharedFiles.push(file);
         sstFiles.set(name, file);
       };
+      // after a failure no lane takes another file, and the run ends only when every lane
+      // has: a store still running then would leave a file nobody knows to delete
       const queue = [...names];
+      let failure: { readonly error: unknown } | undefined;
       const lane = async (): Promise<void> => {
-        for (let name = queue.shift(); name !== undefined; name = queue.shift()) await store(name);
+        for (let name = queue.shift(); name !== undefined && failure === undefined; name = queue.shift()) {
+          try {
+            await store(name);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
       };
       await Promise.all(Array.from({ length: Math.min(STORE_LANES, queue.length) }, lane));
+      if (failure) throw failure.error;
       const byName = (a: SnapshotFile, b: SnapshotFile): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       sharedFiles.sort(byName);
       privateFiles.sort(byName);

@@ -16,10 +16,13 @@
  *   thus always comes after a completed checkpoint that holds at least `holdAt` records
  *   of every subtask, whatever the scheduling (a reader restored at that point or past it
  *   never waits)
- * - `holdDir` (required with `holdAt`): where each subtask notes that it is past its hold
- *   point in this attempt (`passed-<attempt>-<subtask>`); a subtask at the end of its range
- *   waits until every subtask is, for once it ended, no checkpoint would complete for
- *   one still holding (checkpoints stop when a task ends its input)
+ * - `holdDir` (required with `holdAt`): where each subtask notes that it has reached its
+ *   hold point in this attempt (`reached-<attempt>-<subtask>`) and passed it
+ *   (`passed-<attempt>-<subtask>`). A hold opens only after a checkpoint taken once every
+ *   subtask has reached its hold point (so that checkpoint holds at least `holdAt` records
+ *   of each), and a subtask at the end of its range waits until every subtask has passed:
+ *   once it ended, no checkpoint would complete for one still holding (checkpoints stop
+ *   when a task ends its input)
  * - `holdCheckpoints` (1): how many checkpoints taken during the hold must complete before
  *   the sources go on (a huge number holds them until the job is canceled)
  * - `failureLog`: file to which each failure that fires appends one JSON line ({@link FiredFailure})
@@ -84,7 +87,9 @@ export function formatFailures(specs: readonly FailureSpec[]): string {
 interface Gate {
   /** The reader has emitted every record before the hold point and waits. */
   reached: boolean;
-  /** The first checkpoint taken while the reader waited. */
+  /** Whether every subtask of the attempt has reached its hold point (or restored past it). */
+  readonly allReached: () => boolean;
+  /** The first checkpoint taken while the reader waited and every subtask had reached its hold point. */
   coveringCheckpoint: number | undefined;
   /** Checkpoints from `coveringCheckpoint` on that completed. */
   completed: number;
@@ -119,33 +124,34 @@ class ThrottledSequence implements Source<number> {
     const end = start + base + (i < extra ? 1 : 0); // exclusive
     const rate = this.rate;
     const hold = this.holdAt === undefined ? undefined : Math.min(end, start + this.holdAt);
-    const gate: Gate = { reached: false, coveringCheckpoint: undefined, completed: 0 };
+    const { holdDir } = this;
+    // marker files, for the subtasks in other threads: `reached-<attempt>-<i>`, `passed-<attempt>-<i>`
+    const note = (what: 'reached' | 'passed') => {
+      mkdirSync(holdDir, { recursive: true });
+      writeFileSync(join(holdDir, `${what}-${ctx.attemptNumber}-${i}`), '');
+    };
+    const everyone = (what: 'reached' | 'passed') =>
+      hold === undefined || readdirSync(holdDir).filter((n) => n.startsWith(`${what}-${ctx.attemptNumber}-`)).length >= ctx.parallelism;
+    const gate: Gate = { reached: false, allReached: () => everyone('reached'), coveringCheckpoint: undefined, completed: 0 };
     const needed = this.holdCheckpoints;
     gates.set(i, gate);
-    const { holdDir } = this;
-    const attemptPrefix = `passed-${ctx.attemptNumber}-`;
     let passed = hold === undefined;
-    /** Notes, for the subtasks in other threads, that this one is past its hold point in this attempt. */
-    const pass = () => {
-      mkdirSync(holdDir, { recursive: true });
-      writeFileSync(join(holdDir, `${attemptPrefix}${i}`), '');
-      passed = true;
-    };
-    const everyonePassed = () => hold === undefined || readdirSync(holdDir).filter((n) => n.startsWith(attemptPrefix)).length >= ctx.parallelism;
     let next = start;
     let started: number | undefined;
     let emitted = 0;
     return {
       poll(out: SourceOutput<number>, maxRecords: number): PollStatus {
         if (!passed && next >= hold!) {
-          if (gate.completed < needed) {
+          if (!gate.reached) {
             gate.reached = true;
-            return 'idle';
+            note('reached');
           }
-          pass();
+          if (gate.completed < needed) return 'idle';
+          note('passed');
+          passed = true;
         }
         // ending while another subtask still holds would stop the checkpoint that subtask waits for
-        if (next >= end) return everyonePassed() ? 'end' : 'idle';
+        if (next >= end) return everyone('passed') ? 'end' : 'idle';
         let allowed = hold !== undefined && next < hold ? Math.min(maxRecords, hold - next) : maxRecords;
         if (rate > 0) {
           started ??= Date.now();
@@ -183,7 +189,7 @@ class CheckpointGate extends RichMapFunction<number, number> implements Checkpoi
 
   snapshotState(ctx: FunctionSnapshotContext): void {
     const gate = gates.get(this.subtask);
-    if (gate?.reached && gate.coveringCheckpoint === undefined) gate.coveringCheckpoint = ctx.getCheckpointId();
+    if (gate?.reached && gate.coveringCheckpoint === undefined && gate.allReached()) gate.coveringCheckpoint = ctx.getCheckpointId();
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

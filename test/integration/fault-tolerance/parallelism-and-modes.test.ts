@@ -10,7 +10,6 @@
  * threads, at-least-once at 3 on the calling thread and (hashmap only) 4 on worker threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runJob } from 'eddy';
 import {
   CHAOS_COUNT,
   compareCounts,
@@ -20,6 +19,7 @@ import {
   formatFailures,
   lastAttemptSourceRecords,
   RESTART_AT_ONCE,
+  runJobWithin,
   TempDirs,
 } from './support.js';
 import type { PrefixCount } from './support.js';
@@ -39,7 +39,7 @@ function holdAt(parallelism: number): number {
 
 function run(backend: StateBackendKind, parallelism: number, execution: Execution, mode: 'exactly-once' | 'at-least-once') {
   const perSubtask = Math.floor(RECORDS / parallelism);
-  return runJob(CHAOS_COUNT, {
+  return runJobWithin(CHAOS_COUNT, {
     parallelism,
     execution,
     stateBackend: backend,
@@ -51,7 +51,7 @@ function run(backend: StateBackendKind, parallelism: number, execution: Executio
     },
     checkpoint: { interval: 20, directory: dirs.make(), mode },
     restartStrategy: RESTART_AT_ONCE,
-  });
+  }, 45_000);
 }
 
 const EXACTLY_ONCE_RUNS: readonly [number, Execution][] = [

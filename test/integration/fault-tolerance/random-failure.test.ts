@@ -5,7 +5,6 @@
  * test name, and `EDDY_TEST_SEED=<seed>` replays it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runJob } from 'eddy';
 import {
   CHAOS_COUNT,
   compareCounts,
@@ -15,6 +14,7 @@ import {
   formatFailures,
   lastAttemptSourceRecords,
   RESTART_AT_ONCE,
+  runJobWithin,
   seededRandom,
   TempDirs,
   testSeed,
@@ -42,14 +42,14 @@ describe.each(STATE_BACKENDS)('[%s] recovery from one failure at a random point'
     { timeout: 120_000 },
     async () => {
       const context = `seed ${seed} (replay with EDDY_TEST_SEED=${seed}), failure at record ${failAt} of subtask 0`;
-      const result = await runJob(CHAOS_COUNT, {
+      const result = await runJobWithin(CHAOS_COUNT, {
         parallelism: PARALLELISM,
         execution: 'threads',
         stateBackend: backend,
         parameters: { records: String(RECORDS), holdAt: String(HOLD_AT), holdDir: dirs.make(), failures: formatFailures([{ attempt: 0, how: 'throw', record: failAt }]) },
         checkpoint: { interval: 20, directory: dirs.make() },
         restartStrategy: RESTART_AT_ONCE,
-      });
+      }, 90_000);
       const output = result.output<PrefixCount>('counts');
 
       expect(result.restarts, context).toBe(1);

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobResult } from 'eddy';
+import { startJob } from 'eddy';
+import type { JobResult, RunOptions } from 'eddy';
 import type { PrefixCount } from '../../jobs/chaos-count.js';
 import { testJobPath } from '../support.js';
 
@@ -198,4 +199,29 @@ export function readCommittedJsonl<T>(dir: string): T[] {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) if (line !== '') records.push(JSON.parse(line) as T);
   }
   return records;
+}
+
+/**
+ * Runs a job like `runJob`, but gives up after `deadlineMs` (a bound on a hang, timing
+ * nothing): the job is canceled and the error tells what it was doing — its status,
+ * restarts, records per vertex, its last checkpoints and the marker files of the hold
+ * (chaos-count's `holdDir`, when given) — instead of a bare test timeout.
+ */
+export async function runJobWithin(job: string, options: RunOptions, deadlineMs: number): Promise<JobResult> {
+  const client = await startJob(job, options);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));
+  const outcome = await Promise.race([client.result, deadline]).finally(() => clearTimeout(timer));
+  if (outcome !== 'deadline') return outcome;
+  const details = client.details();
+  const checkpoints = client.checkpoints().slice(-5).map((c) => `${c.checkpointId} ${c.status}${c.failureReason ? ` (${c.failureReason})` : ''}`);
+  const parameters = options.parameters instanceof Map ? Object.fromEntries(options.parameters) : options.parameters;
+  const holdDir = parameters?.['holdDir'];
+  const markers = typeof holdDir === 'string' ? listDir(holdDir) : [];
+  await client.cancel();
+  throw new Error(
+    `the job did not end within ${deadlineMs} ms: status ${details.status}, ${details.restarts} restarts; ` +
+      `records in per vertex ${details.vertices.map((v) => `${v.name}: ${v.recordsIn}`).join(', ')}; ` +
+      `last checkpoints: ${checkpoints.join('; ') || 'none'}; hold markers: ${markers.join(' ') || 'none'}`,
+  );
 }

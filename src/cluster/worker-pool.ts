@@ -36,8 +36,6 @@ export class WorkerPool {
   private readonly idle: IdleWorker[] = [];
   private readonly idleTimeoutMs: number;
   private readonly maxIdle: number;
-  private started = 0;
-  private reused = 0;
 
   constructor(
     private readonly entry: URL,
@@ -47,11 +45,6 @@ export class WorkerPool {
     this.maxIdle = options.maxIdle ?? Math.max(4, 2 * availableParallelism());
   }
 
-  /** How many threads this pool started, and how many times it handed out one it had. */
-  get counts(): { readonly started: number; readonly reused: number; readonly idle: number } {
-    return { started: this.started, reused: this.reused, idle: this.idle.length };
-  }
-
   /** An idle thread, or a new one. The caller owns it until it gives it back with {@link release} or ends it. */
   acquire(): Worker {
     const kept = this.idle.pop();
@@ -59,10 +52,8 @@ export class WorkerPool {
       clearTimeout(kept.timer);
       kept.worker.off('exit', kept.onExit);
       kept.worker.ref();
-      this.reused++;
       return kept.worker;
     }
-    this.started++;
     // SHARE_ENV: a thread that serves many jobs sees the environment as it is now, not as it was when it started
     return new Worker(this.entry, { stderr: false, stdout: false, env: SHARE_ENV });
   }
